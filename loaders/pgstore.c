@@ -1,0 +1,476 @@
+#include "loaders/pgstore.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extractors/extractor.h"
+#include "transform/codemap.h"
+
+/* Schema migrations: version N is applied once, in order, in one transaction
+ * each, and recorded in migration.schema_version. Never edit a released
+ * migration: add the next one. */
+static const char *const migrations[] = {
+	/* 1: the unified store and the migration bookkeeping */
+	"CREATE SCHEMA IF NOT EXISTS hotline;\n"
+	"CREATE SCHEMA IF NOT EXISTS migration;\n"
+	"CREATE TABLE hotline.source_system (\n"
+	"  code text PRIMARY KEY, hotline text NOT NULL, name text, department text,\n"
+	"  mode text NOT NULL CHECK (mode IN ('merge','dual','subcenter')));\n"
+	"CREATE TABLE hotline.category (\n"
+	"  code text PRIMARY KEY, parent text REFERENCES hotline.category(code),\n"
+	"  level int NOT NULL, name text NOT NULL);\n"
+	"CREATE TABLE hotline.work_order (\n"
+	"  id bigserial PRIMARY KEY,\n"
+	"  source_system text NOT NULL REFERENCES hotline.source_system(code),\n"
+	"  legacy_id text NOT NULL, order_no text, dialled_number text, channel text,\n"
+	"  received_at timestamptz, caller_name text, caller_phone text, contact_phone text,\n"
+	"  caller_id_no text, address text, region_code text, request_type text,\n"
+	"  category_code text REFERENCES hotline.category(code),\n"
+	"  legacy_category_code text, legacy_category_text text, title text, content text,\n"
+	"  urgency text, handling_unit text, co_units text, status text, due_at timestamptz,\n"
+	"  closed_at timestamptz, reply text, satisfaction text,\n"
+	"  raw jsonb NOT NULL, run_id bigint NOT NULL, loaded_at timestamptz NOT NULL DEFAULT now(),\n"
+	"  UNIQUE (source_system, legacy_id));\n"
+	"CREATE TABLE migration.run (\n"
+	"  id bigserial PRIMARY KEY, source_system text NOT NULL, playbook text NOT NULL,\n"
+	"  playbook_sha256 text NOT NULL, tool_version text NOT NULL,\n"
+	"  status text NOT NULL CHECK (status IN ('running','finished','failed','superseded')),\n"
+	"  started_at timestamptz NOT NULL DEFAULT now(), finished_at timestamptz,\n"
+	"  balanced boolean, message text, ledger jsonb);\n"
+	"CREATE TABLE migration.run_table (\n"
+	"  run_id bigint NOT NULL REFERENCES migration.run(id), source_table text NOT NULL,\n"
+	"  columns text[] NOT NULL, PRIMARY KEY (run_id, source_table));\n"
+	"CREATE TABLE migration.stage_ledger (\n"
+	"  run_id bigint NOT NULL REFERENCES migration.run(id), source_table text NOT NULL,\n"
+	"  stage text NOT NULL, rows_in bigint NOT NULL, rows_out bigint NOT NULL,\n"
+	"  rejected bigint NOT NULL, merged bigint NOT NULL,\n"
+	"  total_in numeric(20,0) NOT NULL, total_out numeric(20,0) NOT NULL,\n"
+	"  total_rejected numeric(20,0) NOT NULL, total_merged numeric(20,0) NOT NULL,\n"
+	"  PRIMARY KEY (run_id, source_table, stage));\n"
+	"CREATE TABLE migration.reject (\n"
+	"  id bigserial PRIMARY KEY, run_id bigint NOT NULL REFERENCES migration.run(id),\n"
+	"  source_system text NOT NULL, source_table text NOT NULL, stage text NOT NULL,\n"
+	"  reason text NOT NULL, detail text, legacy_key bytea, line bigint, byte_offset bigint,\n"
+	"  raw bytea NOT NULL, src_hash numeric(20,0) NOT NULL,\n"
+	"  created_at timestamptz NOT NULL DEFAULT now());\n"
+	"CREATE INDEX ON migration.reject (run_id, reason);\n"
+	"CREATE TABLE migration.merged (\n"
+	"  id bigserial PRIMARY KEY, run_id bigint NOT NULL REFERENCES migration.run(id),\n"
+	"  source_system text NOT NULL, source_table text NOT NULL, legacy_id text NOT NULL,\n"
+	"  legacy_key bytea, survivor_id bigint NOT NULL REFERENCES hotline.work_order(id),\n"
+	"  raw jsonb NOT NULL, u_hash numeric(20,0) NOT NULL);\n"
+	"CREATE TABLE migration.checkpoint (\n"
+	"  run_id bigint NOT NULL REFERENCES migration.run(id), source_table text NOT NULL,\n"
+	"  last_key bytea, ledger jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(),\n"
+	"  PRIMARY KEY (run_id, source_table));\n"
+	"CREATE FUNCTION migration.h64(bytea) RETURNS numeric LANGUAGE sql IMMUTABLE STRICT AS\n"
+	"  $$ SELECT ('x' || left(encode(sha256($1), 'hex'), 16))::bit(64)::bigint::numeric\n"
+	"     + CASE WHEN ('x' || left(encode(sha256($1), 'hex'), 16))::bit(64)::bigint < 0\n"
+	"            THEN 18446744073709551616 ELSE 0 END $$;\n"
+	"CREATE FUNCTION migration.canon(text) RETURNS text LANGUAGE sql IMMUTABLE AS\n"
+	"  $$ SELECT CASE WHEN $1 IS NULL THEN 'N' ELSE 'V' || octet_length($1) || ':' || $1 END $$;\n"
+	"CREATE FUNCTION migration.canon(timestamptz) RETURNS text LANGUAGE sql IMMUTABLE AS\n"
+	"  $$ SELECT migration.canon(to_char($1 AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS')) $$;\n",
+};
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+unsigned long long parse_u64_mod(const char *s)
+{
+	unsigned long long v = 0;
+
+	for (; s && *s >= '0' && *s <= '9'; s++)
+		v = v * 10 + (unsigned long long)(*s - '0');
+	return v;
+}
+
+int pgstore_connect(struct pgstore *s, const char *conninfo, struct mg_err *e)
+{
+	char msg[512];
+
+	memset(s, 0, sizeof(*s));
+	s->conn = PQconnectdb(conninfo ? conninfo : "");
+	if (!s->conn)
+		return mg_err_set(e, MG_E_NOMEM, "out of memory connecting to the store");
+	snprintf(s->where, sizeof(s->where), "%s@%s", PQdb(s->conn) ? PQdb(s->conn) : "?",
+		 PQhost(s->conn) ? PQhost(s->conn) : "?");
+	if (PQstatus(s->conn) != CONNECTION_OK) {
+		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(s->conn));
+		mg_err_set(e, MG_E_CONNECT, "cannot connect to the store '%s': %s", s->where, mg_chomp(msg));
+		pgstore_close(s);
+		return -1;
+	}
+	return pgstore_exec(s, "SET TimeZone = 'Asia/Shanghai'; SET client_encoding = 'UTF8';"
+			    " SET client_min_messages = warning", 0, NULL, NULL, e);
+}
+
+void pgstore_close(struct pgstore *s)
+{
+	if (s->conn)
+		PQfinish(s->conn);
+	s->conn = NULL;
+}
+
+int pgstore_exec(struct pgstore *s, const char *sql, int n, const char *const *params, PGresult **res,
+		 struct mg_err *e)
+{
+	PGresult *r = n ? PQexecParams(s->conn, sql, n, NULL, params, NULL, NULL, 0) : PQexec(s->conn, sql);
+	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		char msg[600];
+
+		snprintf(msg, sizeof(msg), "%s", r ? PQresultErrorMessage(r) : PQerrorMessage(s->conn));
+		PQclear(r);
+		if (res)
+			*res = NULL;
+		return mg_err_set(e, PQstatus(s->conn) == CONNECTION_OK ? MG_E_STORE : MG_E_CONNECT,
+				  "store '%s' failed: %s", s->where, mg_chomp(msg));
+	}
+	if (res)
+		*res = r;
+	else
+		PQclear(r);
+	return 0;
+}
+
+static int schema_version(struct pgstore *s, int *v, struct mg_err *e)
+{
+	PGresult *r;
+
+	if (pgstore_exec(s, "SELECT to_regclass('migration.schema_version') IS NOT NULL", 0, NULL, &r, e))
+		return -1;
+	*v = 0;
+	if (PQgetvalue(r, 0, 0)[0] == 't') {
+		PQclear(r);
+		if (pgstore_exec(s, "SELECT coalesce(max(version), 0) FROM migration.schema_version", 0, NULL, &r, e))
+			return -1;
+		*v = atoi(PQgetvalue(r, 0, 0));
+	}
+	PQclear(r);
+	return 0;
+}
+
+static int load_taxonomy(struct pgstore *s, const char *path, struct mg_err *e)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024], *fld[8];
+	int lineno = 0;
+
+	if (!f)
+		return mg_err_set(e, MG_E_CONFIG, "cannot open the taxonomy '%s'", path);
+	while (fgets(line, sizeof(line), f)) {
+		size_t l = strlen(line);
+		const char *params[4];
+		int nf;
+
+		lineno++;
+		while (l && (line[l - 1] == '\n' || line[l - 1] == '\r'))
+			line[--l] = '\0';
+		if (lineno == 1 || !l)
+			continue;
+		nf = csv_split_line(line, fld, 8);
+		if (nf != 4) {
+			fclose(f);
+			return mg_err_set(e, MG_E_CONFIG, "%s:%d: expected code,parent,level,name", path, lineno);
+		}
+		params[0] = fld[0];
+		params[1] = fld[1][0] ? fld[1] : NULL;
+		params[2] = fld[2];
+		params[3] = fld[3];
+		if (pgstore_exec(s, "INSERT INTO hotline.category (code, parent, level, name) VALUES ($1, $2, $3, $4)"
+				 " ON CONFLICT (code) DO UPDATE SET parent = EXCLUDED.parent, level = EXCLUDED.level,"
+				 " name = EXCLUDED.name", 4, params, NULL, e)) {
+			fclose(f);
+			mg_err_prefix(e, "%s:%d", path, lineno);
+			return -1;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+int pgstore_init(struct pgstore *s, const char *taxonomy_csv, int *from, int *to, struct mg_err *e)
+{
+	int v;
+
+	if (pgstore_exec(s, "BEGIN; SELECT pg_advisory_xact_lock(12345)", 0, NULL, NULL, e) || schema_version(s, &v, e))
+		goto fail;
+	*from = v;
+	if (v == 0 && pgstore_exec(s, "CREATE SCHEMA IF NOT EXISTS migration;"
+				   " CREATE TABLE migration.schema_version (version int PRIMARY KEY,"
+				   " applied_at timestamptz NOT NULL DEFAULT now())", 0, NULL, NULL, e))
+		goto fail;
+	if (v > NMIGRATIONS) {
+		mg_err_set(e, MG_E_STORE, "the store '%s' has schema version %d, newer than this tool knows (%d): upgrade migrate",
+			   s->where, v, NMIGRATIONS);
+		goto fail;
+	}
+	for (; v < NMIGRATIONS; v++) {
+		char num[16];
+		const char *p[1] = {num};
+
+		snprintf(num, sizeof(num), "%d", v + 1);
+		if (pgstore_exec(s, migrations[v], 0, NULL, NULL, e) ||
+		    pgstore_exec(s, "INSERT INTO migration.schema_version (version) VALUES ($1)", 1, p, NULL, e)) {
+			mg_err_prefix(e, "schema migration %d", v + 1);
+			goto fail;
+		}
+	}
+	*to = v;
+	if (taxonomy_csv && load_taxonomy(s, taxonomy_csv, e))
+		goto fail;
+	return pgstore_exec(s, "COMMIT", 0, NULL, NULL, e);
+fail:
+	PQclear(PQexec(s->conn, "ROLLBACK"));
+	return -1;
+}
+
+int pgstore_require_schema(struct pgstore *s, struct mg_err *e)
+{
+	int v;
+
+	if (schema_version(s, &v, e))
+		return -1;
+	if (v < NMIGRATIONS)
+		return mg_err_set(e, MG_E_STORE, "the store '%s' is not initialised (schema version %d of %d): run 'migrate init'",
+				  s->where, v, NMIGRATIONS);
+	return 0;
+}
+
+int pgstore_lock_system(struct pgstore *s, const char *system, struct mg_err *e)
+{
+	const char *p[1] = {system};
+	PGresult *r;
+	int ok;
+
+	if (pgstore_exec(s, "SELECT pg_try_advisory_lock(hashtext('migrate:' || $1))", 1, p, &r, e))
+		return -1;
+	ok = PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	if (!ok)
+		return mg_err_set(e, MG_E_STORE, "another migrate run of system '%s' is in progress", system);
+	return 0;
+}
+
+int pgstore_begin_run(struct pgstore *s, const struct playbook *pb, int fresh, const char *version,
+		      long long *run_id, int *resumed, struct mg_err *e)
+{
+	const char *p[6];
+	PGresult *r;
+
+	p[0] = pb->system.code;
+	p[1] = pb->system.hotline;
+	p[2] = pb->system.name;
+	p[3] = pb->system.department;
+	p[4] = pb->system.mode;
+	if (pgstore_exec(s, "INSERT INTO hotline.source_system (code, hotline, name, department, mode)"
+			 " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO UPDATE SET hotline = EXCLUDED.hotline,"
+			 " name = EXCLUDED.name, department = EXCLUDED.department, mode = EXCLUDED.mode",
+			 5, p, NULL, e))
+		return -1;
+	*resumed = 0;
+	p[1] = pb->sha256;
+	if (!fresh) {
+		if (pgstore_exec(s, "SELECT id FROM migration.run WHERE source_system = $1 AND playbook_sha256 = $2"
+				 " AND status IN ('running', 'failed') ORDER BY id DESC LIMIT 1", 2, p, &r, e))
+			return -1;
+		if (PQntuples(r)) {
+			*run_id = atoll(PQgetvalue(r, 0, 0));
+			*resumed = 1;
+			PQclear(r);
+			{
+				char id[24];
+				const char *q[1] = {id};
+
+				snprintf(id, sizeof(id), "%lld", *run_id);
+				return pgstore_exec(s, "UPDATE migration.run SET status = 'running', message = NULL"
+						    " WHERE id = $1", 1, q, NULL, e);
+			}
+		}
+		PQclear(r);
+	}
+	if (pgstore_exec(s, "UPDATE migration.run SET status = 'superseded', finished_at = now()"
+			 " WHERE source_system = $1 AND status IN ('running', 'failed')", 1, p, NULL, e))
+		return -1;
+	p[2] = pb->path;
+	p[3] = version;
+	if (pgstore_exec(s, "INSERT INTO migration.run (source_system, playbook_sha256, playbook, tool_version, status)"
+			 " VALUES ($1, $2, $3, $4, 'running') RETURNING id", 4, p, &r, e))
+		return -1;
+	*run_id = atoll(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return 0;
+}
+
+int pgstore_load_checkpoint(struct pgstore *s, long long run_id, const char *table, struct mg_buf *key,
+			    int *have_key, struct mg_ledger *l, struct mg_err *e)
+{
+	char id[24];
+	const char *p[2] = {id, table};
+	PGresult *r;
+
+	snprintf(id, sizeof(id), "%lld", run_id);
+	*have_key = 0;
+	ledger_init(l);
+	if (pgstore_exec(s, "SELECT encode(last_key, 'hex'), ledger::text, last_key IS NOT NULL"
+			 " FROM migration.checkpoint WHERE run_id = $1 AND source_table = $2", 2, p, &r, e))
+		return -1;
+	if (PQntuples(r)) {
+		const char *hex = PQgetvalue(r, 0, 0);
+
+		if (PQgetvalue(r, 0, 2)[0] == 't') {
+			buf_reset(key);
+			for (size_t i = 0; hex[i] && hex[i + 1]; i += 2) {
+				char two[3] = {hex[i], hex[i + 1], 0};
+
+				if (buf_addc(key, (int)strtol(two, NULL, 16), e)) {
+					PQclear(r);
+					return -1;
+				}
+			}
+			*have_key = 1;
+		}
+		if (ledger_from_json(l, PQgetvalue(r, 0, 1), e)) {
+			PQclear(r);
+			return -1;
+		}
+	}
+	PQclear(r);
+	return 0;
+}
+
+int pgstore_save_columns(struct pgstore *s, long long run_id, const char *table, const char *const *cols,
+			 unsigned n, struct mg_err *e)
+{
+	struct mg_buf arr;
+	char id[24];
+	const char *p[3];
+	int rc;
+
+	buf_init(&arr, 0, "columns");
+	buf_addc(&arr, '{', e);
+	for (unsigned i = 0; i < n; i++) {
+		if (i)
+			buf_addc(&arr, ',', e);
+		buf_addc(&arr, '"', e);
+		for (const char *c = cols[i]; *c; c++) {
+			if (*c == '"' || *c == '\\')
+				buf_addc(&arr, '\\', e);
+			buf_addc(&arr, *c, e);
+		}
+		buf_addc(&arr, '"', e);
+	}
+	buf_addc(&arr, '}', e);
+	snprintf(id, sizeof(id), "%lld", run_id);
+	p[0] = id;
+	p[1] = table;
+	p[2] = buf_cstr(&arr);
+	rc = pgstore_exec(s, "INSERT INTO migration.run_table (run_id, source_table, columns) VALUES ($1, $2, $3)"
+			  " ON CONFLICT (run_id, source_table) DO UPDATE SET columns = EXCLUDED.columns", 3, p, NULL, e);
+	buf_release(&arr);
+	return rc;
+}
+
+int pgstore_finish_run(struct pgstore *s, long long run_id, const char *table, const struct mg_ledger *l,
+		       int balanced, const char *status, const char *message, struct mg_err *e)
+{
+	char id[24], v[10][24];
+	const char *p[11];
+	struct mg_buf json;
+
+	snprintf(id, sizeof(id), "%lld", run_id);
+	if (pgstore_exec(s, "BEGIN", 0, NULL, NULL, e))
+		return -1;
+	for (int st = 0; st < ST_COUNT; st++) {
+		const struct mg_stage_count *c = &l->st[st];
+
+		snprintf(v[0], 24, "%llu", (unsigned long long)c->in);
+		snprintf(v[1], 24, "%llu", (unsigned long long)c->out);
+		snprintf(v[2], 24, "%llu", (unsigned long long)c->rejected);
+		snprintf(v[3], 24, "%llu", (unsigned long long)c->merged);
+		snprintf(v[4], 24, "%llu", (unsigned long long)c->h_in);
+		snprintf(v[5], 24, "%llu", (unsigned long long)(st == ST_TRANSFORM ? c->h_uout : c->h_out));
+		snprintf(v[6], 24, "%llu", (unsigned long long)c->h_rej);
+		snprintf(v[7], 24, "%llu", (unsigned long long)c->h_merged);
+		p[0] = id;
+		p[1] = table;
+		p[2] = mg_stage_names[st];
+		for (int i = 0; i < 8; i++)
+			p[3 + i] = v[i];
+		if (pgstore_exec(s, "INSERT INTO migration.stage_ledger (run_id, source_table, stage, rows_in, rows_out,"
+				 " rejected, merged, total_in, total_out, total_rejected, total_merged)"
+				 " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) ON CONFLICT (run_id, source_table, stage)"
+				 " DO UPDATE SET rows_in = EXCLUDED.rows_in, rows_out = EXCLUDED.rows_out,"
+				 " rejected = EXCLUDED.rejected, merged = EXCLUDED.merged, total_in = EXCLUDED.total_in,"
+				 " total_out = EXCLUDED.total_out, total_rejected = EXCLUDED.total_rejected,"
+				 " total_merged = EXCLUDED.total_merged", 11, p, NULL, e))
+			goto fail;
+	}
+	buf_init(&json, 0, "ledger");
+	if (ledger_to_json(l, &json, e)) {
+		buf_release(&json);
+		goto fail;
+	}
+	p[0] = id;
+	p[1] = status;
+	p[2] = balanced ? "true" : "false";
+	p[3] = message;
+	p[4] = buf_cstr(&json);
+	if (pgstore_exec(s, "UPDATE migration.run SET status = $2, balanced = $3, message = $4, ledger = $5,"
+			 " finished_at = now() WHERE id = $1", 5, p, NULL, e)) {
+		buf_release(&json);
+		goto fail;
+	}
+	buf_release(&json);
+	return pgstore_exec(s, "COMMIT", 0, NULL, NULL, e);
+fail:
+	PQclear(PQexec(s->conn, "ROLLBACK"));
+	return -1;
+}
+
+int pgstore_fail_run(struct pgstore *s, long long run_id, const char *message)
+{
+	char id[24];
+	const char *p[2] = {id, message};
+	struct mg_err e = {0};
+
+	if (!s->conn || PQstatus(s->conn) != CONNECTION_OK)
+		return -1;
+	if (PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+		PQclear(PQexec(s->conn, "ROLLBACK"));
+	snprintf(id, sizeof(id), "%lld", run_id);
+	return pgstore_exec(s, "UPDATE migration.run SET status = 'failed', message = $2 WHERE id = $1", 2, p, NULL, &e);
+}
+
+const char *pgstore_uhash_sql(void)
+{
+	return "migration.h64(convert_to("
+	       "migration.canon(w.source_system) || migration.canon(w.legacy_id) || migration.canon(w.order_no) ||"
+	       " migration.canon(w.dialled_number) || migration.canon(w.channel) || migration.canon(w.received_at) ||"
+	       " migration.canon(w.caller_name) || migration.canon(w.caller_phone) || migration.canon(w.contact_phone) ||"
+	       " migration.canon(w.caller_id_no) || migration.canon(w.address) || migration.canon(w.region_code) ||"
+	       " migration.canon(w.request_type) || migration.canon(w.category_code) ||"
+	       " migration.canon(w.legacy_category_code) || migration.canon(w.legacy_category_text) ||"
+	       " migration.canon(w.title) || migration.canon(w.content) || migration.canon(w.urgency) ||"
+	       " migration.canon(w.handling_unit) || migration.canon(w.co_units) || migration.canon(w.status) ||"
+	       " migration.canon(w.due_at) || migration.canon(w.closed_at) || migration.canon(w.reply) ||"
+	       " migration.canon(w.satisfaction), 'UTF8'))";
+}
+
+int pgstore_recount(struct pgstore *s, const char *system, struct mg_count *out, struct mg_err *e)
+{
+	char sql[2600];
+	const char *p[1] = {system};
+	PGresult *r;
+
+	snprintf(sql, sizeof(sql), "SELECT count(*), coalesce(sum(%s), 0) %% 18446744073709551616"
+		 " FROM hotline.work_order w WHERE w.source_system = $1", pgstore_uhash_sql());
+	if (pgstore_exec(s, sql, 1, p, &r, e))
+		return -1;
+	out->rows = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
+	out->total = parse_u64_mod(PQgetvalue(r, 0, 1));
+	PQclear(r);
+	return 0;
+}

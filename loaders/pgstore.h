@@ -1,0 +1,54 @@
+/* loaders/pgstore.h: the unified 12345 store on PostgreSQL.
+ *
+ * Connection (libpq: conninfo, or the PG* environment variables, or
+ * ~/.pgpass), versioned schema migrations (`migrate init`), run bookkeeping
+ * and the independent target recount. Every statement binds its values;
+ * identifiers are fixed in the code.
+ */
+#ifndef MG_PGSTORE_H
+#define MG_PGSTORE_H
+
+#include <libpq-fe.h>
+
+#include "migrate/buf.h"
+#include "migrate/err.h"
+#include "migrate/ledger.h"
+#include "migrate/playbook.h"
+
+struct pgstore {
+	PGconn *conn;
+	char where[256];   /* database@host for messages, never the password */
+};
+
+struct mg_count;
+
+int pgstore_connect(struct pgstore *s, const char *conninfo, struct mg_err *e);
+void pgstore_close(struct pgstore *s);
+/* Run a statement with text parameters; *res (may be NULL) gets the result. */
+int pgstore_exec(struct pgstore *s, const char *sql, int n, const char *const *params, PGresult **res,
+		 struct mg_err *e);
+/* Apply pending schema migrations; *from and *to get the versions. */
+int pgstore_init(struct pgstore *s, const char *taxonomy_csv, int *from, int *to, struct mg_err *e);
+int pgstore_require_schema(struct pgstore *s, struct mg_err *e);
+/* Session lock per system: one run of a system at a time. */
+int pgstore_lock_system(struct pgstore *s, const char *system, struct mg_err *e);
+/* Start a run, or resume the newest unfinished run of the same playbook
+ * (unless fresh). */
+int pgstore_begin_run(struct pgstore *s, const struct playbook *pb, int fresh, const char *version,
+		      long long *run_id, int *resumed, struct mg_err *e);
+int pgstore_load_checkpoint(struct pgstore *s, long long run_id, const char *table, struct mg_buf *key,
+			    int *have_key, struct mg_ledger *l, struct mg_err *e);
+int pgstore_save_columns(struct pgstore *s, long long run_id, const char *table, const char *const *cols,
+			 unsigned n, struct mg_err *e);
+int pgstore_finish_run(struct pgstore *s, long long run_id, const char *table, const struct mg_ledger *l,
+		       int balanced, const char *status, const char *message, struct mg_err *e);
+int pgstore_fail_run(struct pgstore *s, long long run_id, const char *message);
+/* Independent recount of a system's work orders in the store. */
+int pgstore_recount(struct pgstore *s, const char *system, struct mg_count *out, struct mg_err *e);
+/* SQL expression of the unified-domain record hash of hotline.work_order w
+ * (an unsigned 64-bit value as numeric). */
+const char *pgstore_uhash_sql(void);
+/* Parse a decimal string mod 2^64. */
+unsigned long long parse_u64_mod(const char *s);
+
+#endif

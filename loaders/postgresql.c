@@ -1,0 +1,319 @@
+/* loaders/postgresql.c: the unified store's sink.
+ *
+ * A chunk is one transaction: COPY the records into a temporary staging
+ * table, COPY the chunk's rejects into migration.reject, mark duplicates
+ * (a legacy id seen twice in the chunk, or already loaded earlier in this
+ * run: the first occurrence survives), upsert the rest into the target by
+ * (source_system, legacy_id), record the duplicates in migration.merged
+ * pointing at their survivor, and upsert the checkpoint; then COMMIT.
+ * Re-running a finished run's playbook updates the same rows in place.
+ */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loaders/loader.h"
+#include "loaders/pgstore.h"
+#include "migrate/copyfmt.h"
+
+extern const struct sink_driver sink_postgresql;
+
+struct pg_sink {
+	struct sink base;
+	PGconn *conn;
+	const struct mg_utable *t;
+	char run_id[24];
+	char system[32];
+	char table[256];
+	int in_tx, in_copy;
+	uint64_t seq;
+	uint64_t staged;
+	struct mg_buf line;
+	struct mg_buf rejects;
+	unsigned long long nrejects;
+	char insert_sql[4096];
+};
+
+static int pg_fail(struct pg_sink *s, const char *what, PGresult *r, struct mg_err *e)
+{
+	char msg[600];
+
+	snprintf(msg, sizeof(msg), "%s", r ? PQresultErrorMessage(r) : PQerrorMessage(s->conn));
+	PQclear(r);
+	return mg_err_set(e, PQstatus(s->conn) == CONNECTION_OK ? MG_E_STORE : MG_E_CONNECT,
+			  "cannot %s in the store: %s", what, mg_chomp(msg));
+}
+
+static int exec_ok(struct pg_sink *s, const char *sql, int n, const char *const *p, PGresult **out,
+		   const char *what, struct mg_err *e)
+{
+	PGresult *r = n ? PQexecParams(s->conn, sql, n, NULL, p, NULL, NULL, 0) : PQexec(s->conn, sql);
+	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+		return pg_fail(s, what, r, e);
+	if (out)
+		*out = r;
+	else
+		PQclear(r);
+	return 0;
+}
+
+static int pg_open(void *conn, const struct mg_utable *t, long long run_id, const char *system,
+		   const char *table, struct sink **out, struct mg_err *e)
+{
+	struct pg_sink *s = calloc(1, sizeof(*s));
+	struct mg_buf sql;
+	size_t u = 0;
+
+	*out = NULL;
+	if (!s)
+		return mg_err_set(e, MG_E_NOMEM, "out of memory");
+	s->base.drv = &sink_postgresql;
+	s->conn = ((struct pgstore *)conn)->conn;
+	s->t = t;
+	snprintf(s->run_id, sizeof(s->run_id), "%lld", run_id);
+	snprintf(s->system, sizeof(s->system), "%s", system);
+	snprintf(s->table, sizeof(s->table), "%s", table);
+	buf_init(&s->line, 0, "copy line");
+	buf_init(&s->rejects, 0, "rejects");
+	buf_init(&sql, 0, "sql");
+	buf_addstr(&sql, "CREATE TEMP TABLE IF NOT EXISTS stage_work_order (seq bigint NOT NULL,"
+		   " legacy_key bytea, u_hash numeric(20,0) NOT NULL, merged boolean NOT NULL DEFAULT false", e);
+	for (unsigned i = 0; i < t->nfields; i++)
+		buf_printf(&sql, e, ", %s text", t->fields[i].name);
+	buf_addstr(&sql, ", raw text) ON COMMIT DELETE ROWS", e);
+	if (exec_ok(s, buf_cstr(&sql), 0, NULL, NULL, "create the staging table", e)) {
+		buf_release(&sql);
+		free(s);
+		return -1;
+	}
+	buf_release(&sql);
+	/* the upsert from staging into the target */
+	u += (size_t)snprintf(s->insert_sql + u, sizeof(s->insert_sql) - u, "INSERT INTO hotline.%s (", t->name);
+	for (unsigned i = 0; i < t->nfields; i++)
+		u += (size_t)snprintf(s->insert_sql + u, sizeof(s->insert_sql) - u, "%s, ", t->fields[i].name);
+	u += (size_t)snprintf(s->insert_sql + u, sizeof(s->insert_sql) - u, "raw, run_id) SELECT ");
+	for (unsigned i = 0; i < t->nfields; i++)
+		u += (size_t)snprintf(s->insert_sql + u, sizeof(s->insert_sql) - u, "%s%s, ", t->fields[i].name,
+				      t->fields[i].type == U_TIMESTAMP ? "::timestamptz" : "");
+	u += (size_t)snprintf(s->insert_sql + u, sizeof(s->insert_sql) - u,
+			      "raw::jsonb, $1 FROM stage_work_order WHERE NOT merged ORDER BY seq"
+			      " ON CONFLICT (source_system, legacy_id) DO UPDATE SET ");
+	for (unsigned i = 2; i < t->nfields; i++)
+		u += (size_t)snprintf(s->insert_sql + u, sizeof(s->insert_sql) - u, "%s = EXCLUDED.%s, ",
+				      t->fields[i].name, t->fields[i].name);
+	snprintf(s->insert_sql + u, sizeof(s->insert_sql) - u,
+		 "raw = EXCLUDED.raw, run_id = EXCLUDED.run_id, loaded_at = now()");
+	*out = &s->base;
+	return 0;
+}
+
+static int begin_chunk(struct pg_sink *s, struct mg_err *e)
+{
+	PGresult *r;
+
+	if (exec_ok(s, "BEGIN", 0, NULL, NULL, "begin a transaction", e))
+		return -1;
+	s->in_tx = 1;
+	r = PQexec(s->conn, "COPY stage_work_order FROM STDIN");
+	if (!r || PQresultStatus(r) != PGRES_COPY_IN)
+		return pg_fail(s, "start COPY into staging", r, e);
+	PQclear(r);
+	s->in_copy = 1;
+	s->staged = 0;
+	return 0;
+}
+
+static int pg_write(struct sink *sk, const struct mg_batch *b, struct mg_err *e)
+{
+	struct pg_sink *s = (struct pg_sink *)sk;
+
+	if (!s->in_tx && begin_chunk(s, e))
+		return -1;
+	buf_reset(&s->line);
+	for (unsigned r = 0; r < b->nrows; r++) {
+		size_t kn;
+		const unsigned char *k = batch_key(b, r, &kn);
+
+		buf_add_u64(&s->line, s->seq++, e);
+		buf_addc(&s->line, '\t', e);
+		copy_bytea(&s->line, k, kn, e);
+		buf_addc(&s->line, '\t', e);
+		buf_add_u64(&s->line, b->prov[r].u_hash, e);
+		buf_addstr(&s->line, "\tf", e);
+		for (unsigned c = 0; c < b->ncols; c++) {
+			size_t n;
+			const unsigned char *v = batch_get(b, r, c, &n);
+
+			buf_addc(&s->line, '\t', e);
+			if (!v)
+				buf_addstr(&s->line, "\\N", e);
+			else if (copy_escape(&s->line, v, n, e))
+				return -1;
+		}
+		if (buf_addc(&s->line, '\n', e))
+			return -1;
+		s->staged++;
+		if (s->line.len > (1u << 20) || r + 1 == b->nrows) {
+			if (PQputCopyData(s->conn, (const char *)s->line.ptr, (int)s->line.len) != 1)
+				return pg_fail(s, "send rows to staging", NULL, e);
+			buf_reset(&s->line);
+		}
+	}
+	if (b->nrejects && buf_add(&s->rejects, b->rejects.ptr, b->rejects.len, e))
+		return -1;
+	s->nrejects += b->nrejects;
+	return 0;
+}
+
+static int end_copy(struct pg_sink *s, struct mg_err *e)
+{
+	PGresult *r;
+
+	if (!s->in_copy)
+		return 0;
+	s->in_copy = 0;
+	if (PQputCopyEnd(s->conn, NULL) != 1)
+		return pg_fail(s, "finish COPY into staging", NULL, e);
+	r = PQgetResult(s->conn);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		return pg_fail(s, "load the staging table", r, e);
+	PQclear(r);
+	while ((r = PQgetResult(s->conn)))
+		PQclear(r);
+	return 0;
+}
+
+static int copy_rejects(struct pg_sink *s, struct mg_err *e)
+{
+	PGresult *r;
+
+	if (!s->rejects.len)
+		return 0;
+	r = PQexec(s->conn, "COPY migration.reject (run_id, source_system, source_table, stage, reason, detail,"
+		   " legacy_key, line, byte_offset, raw, src_hash) FROM STDIN");
+	if (!r || PQresultStatus(r) != PGRES_COPY_IN)
+		return pg_fail(s, "start COPY of rejects", r, e);
+	PQclear(r);
+	if (PQputCopyData(s->conn, (const char *)s->rejects.ptr, (int)s->rejects.len) != 1 ||
+	    PQputCopyEnd(s->conn, NULL) != 1)
+		return pg_fail(s, "send rejects", NULL, e);
+	r = PQgetResult(s->conn);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		return pg_fail(s, "store rejects", r, e);
+	PQclear(r);
+	while ((r = PQgetResult(s->conn)))
+		PQclear(r);
+	buf_reset(&s->rejects);
+	s->nrejects = 0;
+	return 0;
+}
+
+static int pg_commit(struct sink *sk, struct mg_ledger *delta,
+		     void (*fold)(void *arg, const struct mg_ledger *delta, struct sink_checkpoint *ck),
+		     void *arg, struct mg_err *e)
+{
+	struct pg_sink *s = (struct pg_sink *)sk;
+	const char *p[4];
+	PGresult *r = NULL;
+	struct sink_checkpoint ck;
+	struct mg_buf json, keyhex;
+	static const char hx[] = "0123456789abcdef";
+	struct mg_stage_count *ld = &delta->st[ST_LOAD];
+
+	if (!s->in_tx && begin_chunk(s, e))
+		return -1;
+	if (end_copy(s, e) || copy_rejects(s, e))
+		return -1;
+	p[0] = s->run_id;
+	p[1] = s->system;
+	p[2] = s->table;
+	/* duplicates: second and later occurrences in the chunk, and legacy ids
+	 * already loaded by this run */
+	if (exec_ok(s, "UPDATE stage_work_order st SET merged = true FROM"
+		    " (SELECT seq, row_number() OVER (PARTITION BY legacy_id ORDER BY seq) AS rn FROM stage_work_order) o"
+		    " WHERE o.seq = st.seq AND (o.rn > 1 OR EXISTS (SELECT 1 FROM hotline.work_order w"
+		    " WHERE w.source_system = $2 AND w.legacy_id = st.legacy_id AND w.run_id = $1))",
+		    2, p, NULL, "mark duplicates", e))
+		return -1;
+	if (exec_ok(s, s->insert_sql, 1, p, NULL, "merge into the target", e))
+		return -1;
+	if (exec_ok(s, "INSERT INTO migration.merged (run_id, source_system, source_table, legacy_id, legacy_key,"
+		    " survivor_id, raw, u_hash) SELECT $1, st.source_system, $2, st.legacy_id, st.legacy_key, w.id,"
+		    " st.raw::jsonb, st.u_hash FROM stage_work_order st JOIN hotline.work_order w"
+		    " ON w.source_system = st.source_system AND w.legacy_id = st.legacy_id WHERE st.merged",
+		    2, (const char *const[]){s->run_id, s->table}, NULL, "record duplicates", e))
+		return -1;
+	if (exec_ok(s, "SELECT count(*) FILTER (WHERE NOT merged), coalesce(sum(u_hash) FILTER (WHERE NOT merged), 0),"
+		    " count(*) FILTER (WHERE merged), coalesce(sum(u_hash) FILTER (WHERE merged), 0),"
+		    " count(*), coalesce(sum(u_hash), 0) FROM stage_work_order", 0, NULL, &r, "count the chunk", e))
+		return -1;
+	ld->out += strtoull(PQgetvalue(r, 0, 0), NULL, 10);
+	ld->h_out += parse_u64_mod(PQgetvalue(r, 0, 1));
+	ld->merged += strtoull(PQgetvalue(r, 0, 2), NULL, 10);
+	ld->h_merged += parse_u64_mod(PQgetvalue(r, 0, 3));
+	ld->in += strtoull(PQgetvalue(r, 0, 4), NULL, 10);
+	ld->h_in += parse_u64_mod(PQgetvalue(r, 0, 5));
+	PQclear(r);
+
+	memset(&ck, 0, sizeof(ck));
+	fold(arg, delta, &ck);
+	buf_init(&json, 0, "ledger");
+	buf_init(&keyhex, 0, "key");
+	if (ledger_to_json(ck.ledger, &json, e))
+		goto fail;
+	if (ck.last_key) {
+		buf_addstr(&keyhex, "\\x", e);
+		for (size_t i = 0; i < ck.last_key->len; i++) {
+			buf_addc(&keyhex, hx[ck.last_key->ptr[i] >> 4], e);
+			buf_addc(&keyhex, hx[ck.last_key->ptr[i] & 15], e);
+		}
+	}
+	p[1] = s->table;
+	p[2] = ck.last_key ? buf_cstr(&keyhex) : NULL;
+	p[3] = buf_cstr(&json);
+	if (exec_ok(s, "INSERT INTO migration.checkpoint (run_id, source_table, last_key, ledger) VALUES ($1, $2, $3, $4)"
+		    " ON CONFLICT (run_id, source_table) DO UPDATE SET last_key = EXCLUDED.last_key,"
+		    " ledger = EXCLUDED.ledger, updated_at = now()", 4, p, NULL, "save the checkpoint", e))
+		goto fail;
+	if (exec_ok(s, "COMMIT", 0, NULL, NULL, "commit", e))
+		goto fail;
+	s->in_tx = 0;
+	buf_release(&json);
+	buf_release(&keyhex);
+	return 0;
+fail:
+	buf_release(&json);
+	buf_release(&keyhex);
+	return -1;
+}
+
+static void pg_close(struct sink *sk)
+{
+	struct pg_sink *s = (struct pg_sink *)sk;
+
+	if (!s)
+		return;
+	if (s->in_copy && PQstatus(s->conn) == CONNECTION_OK) {
+		PGresult *r;
+
+		PQputCopyEnd(s->conn, "aborted");
+		while ((r = PQgetResult(s->conn)))
+			PQclear(r);
+	}
+	if (s->in_tx && PQstatus(s->conn) == CONNECTION_OK)
+		PQclear(PQexec(s->conn, "ROLLBACK"));
+	buf_release(&s->line);
+	buf_release(&s->rejects);
+	free(s);
+}
+
+const struct sink_driver sink_postgresql = {
+	.name = "postgresql",
+	.open = pg_open,
+	.write = pg_write,
+	.commit = pg_commit,
+	.close = pg_close,
+};

@@ -1,0 +1,135 @@
+/* migrate/main.c: command dispatch (git.c's commands[] table). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migrate/builtin.h"
+
+static const struct cmd {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *help;
+} commands[] = {
+	{"init", cmd_init, "create or upgrade the unified store"},
+	{"check", cmd_check, "check playbooks and explain every mistake"},
+	{"run", cmd_run, "migrate one legacy system; resumes an interrupted run"},
+	{"reconcile", cmd_reconcile, "recount a run independently at source and target"},
+	{"peek", cmd_peek, "show raw rows as the source driver hands them over"},
+};
+
+static const char usage_text[] =
+	"usage: migrate <command> [options]\n"
+	"\n"
+	"Consolidate legacy hotline systems into the unified 12345 store, every record\n"
+	"accounted for.\n"
+	"\n"
+	"commands:\n"
+	"  init [--store CONNINFO] [--taxonomy FILE]\n"
+	"        create or upgrade the store (schemas hotline and migration) and load\n"
+	"        the taxonomy (default playbooks/taxonomy.csv)\n"
+	"  check PLAYBOOK...\n"
+	"        check playbooks; every mistake as file:line with what would be valid\n"
+	"  run PLAYBOOK [--store CONNINFO] [--fresh] [--json] [--quiet]\n"
+	"      [--commit-rows N] [--batch-rows N]\n"
+	"        extract, decode, transform and load one system, then recount at the\n"
+	"        source and in the store and print the reconciliation; an interrupted\n"
+	"        run of the same playbook is resumed from its last checkpoint unless\n"
+	"        --fresh; --commit-rows and --batch-rows override the playbook's\n"
+	"        rows per load transaction (and checkpoint) and rows per batch\n"
+	"  reconcile RUN [--store CONNINFO] [--json]\n"
+	"        recount run RUN independently at the source and in the store and\n"
+	"        compare with its ledger\n"
+	"  peek PLAYBOOK [--rows N] [--after KEY]\n"
+	"        show the raw rows of the first table exactly as the source driver\n"
+	"        hands them over (bytes outside ASCII as \\xHH), before decoding\n"
+	"  help, --help     this text;  version, --version     the version\n"
+	"\n"
+	"the store: --store CONNINFO, else $MIGRATE_STORE, else libpq's PGHOST, PGDATABASE ...\n"
+	"credentials: from the environment (password_env in playbooks), option files or\n"
+	"~/.pgpass; never in playbooks\n"
+	"\n"
+	"exit codes:\n"
+	"  0  everything accounted for (every stage balances)\n"
+	"  1  failed: the message says why; nothing half-written, an interrupted run\n"
+	"     is resumable\n"
+	"  2  usage error\n"
+	"  3  finished, but out of balance\n";
+
+/* cleanup stack */
+static struct {
+	void (*fn)(void *);
+	void *arg;
+} stack[16];
+static int depth;
+
+void cleanup_push(void (*fn)(void *), void *arg)
+{
+	if (depth < 16) {
+		stack[depth].fn = fn;
+		stack[depth++].arg = arg;
+	}
+}
+
+void cleanup_pop(void)
+{
+	if (depth)
+		depth--;
+}
+
+void cleanup_run(void)
+{
+	while (depth) {
+		depth--;
+		stack[depth].fn(stack[depth].arg);
+	}
+}
+
+int die_err(const struct mg_err *e)
+{
+	cleanup_run();
+	fprintf(stderr, "migrate: error: %s\n", e->msg[0] ? e->msg : "unknown error");
+	return EXIT_FAILED;
+}
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "migrate %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n(see 'migrate --help')\n");
+	return EXIT_USAGE;
+}
+
+const char *store_conninfo(const char *opt)
+{
+	if (opt)
+		return opt;
+	if (getenv("MIGRATE_STORE"))
+		return getenv("MIGRATE_STORE");
+	return "";
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(usage_text, stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+		printf("migrate %s\n", MIGRATE_VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "migrate: unknown command '%s'\n(see 'migrate --help')\n", argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,353 @@
+#include "migrate/pipeline.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "loaders/loader.h"
+#include "migrate/hash.h"
+#include "transform/plan.h"
+
+#define POOL 3
+
+struct queue {
+	struct mg_batch *item[POOL + 1];
+	unsigned head, count;
+	int closed;
+};
+
+struct pipe {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int abort;
+	struct mg_err err;
+	struct queue raw_free, raw_full, uni_free, uni_full;
+	struct mg_batch raw[POOL], uni[POOL];
+	struct source *src;
+	struct plan *plan;
+	const struct pb_table *t;
+	const struct mg_buf *after;
+	struct mg_columns cols;
+	uint64_t seq;
+};
+
+static void fail(struct pipe *p, const struct mg_err *e)
+{
+	pthread_mutex_lock(&p->mu);
+	mg_err_copy(&p->err, e);
+	p->abort = 1;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void push(struct pipe *p, struct queue *q, struct mg_batch *b)
+{
+	pthread_mutex_lock(&p->mu);
+	q->item[(q->head + q->count) % (POOL + 1)] = b;
+	q->count++;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* NULL at end of stream (a NULL item was pushed) or on abort; *eos tells which. */
+static struct mg_batch *pop(struct pipe *p, struct queue *q, int *aborted)
+{
+	struct mg_batch *b;
+
+	pthread_mutex_lock(&p->mu);
+	while (!q->count && !p->abort)
+		pthread_cond_wait(&p->cv, &p->mu);
+	if (p->abort) {
+		*aborted = 1;
+		pthread_mutex_unlock(&p->mu);
+		return NULL;
+	}
+	b = q->item[q->head];
+	q->head = (q->head + 1) % (POOL + 1);
+	q->count--;
+	pthread_mutex_unlock(&p->mu);
+	*aborted = 0;
+	return b;
+}
+
+static void *extract_main(void *arg)
+{
+	struct pipe *p = arg;
+	struct mg_err e = {0};
+	struct mg_hasher *h = hasher_new();
+	struct mg_buf scratch;
+	int ab;
+
+	buf_init(&scratch, 0, "canonical row");
+	if (!h) {
+		mg_err_set(&e, MG_E_INTERNAL, "cannot initialise SHA-256");
+		fail(p, &e);
+		return NULL;
+	}
+	for (;;) {
+		struct mg_batch *b = pop(p, &p->raw_free, &ab);
+		int rc;
+
+		if (!b)
+			break;
+		batch_reset(b);
+		rc = p->src->drv->next_batch(p->src, b, &e);
+		if (rc == MG_ERR) {
+			fail(p, &e);
+			break;
+		}
+		if (rc == MG_DONE) {
+			push(p, &p->raw_full, NULL);
+			break;
+		}
+		b->seq = p->seq++;
+		if (plan_hash_raw(h, &scratch, b, &e)) {
+			fail(p, &e);
+			break;
+		}
+		push(p, &p->raw_full, b);
+	}
+	buf_release(&scratch);
+	hasher_free(h);
+	return NULL;
+}
+
+static void *transform_main(void *arg)
+{
+	struct pipe *p = arg;
+	struct mg_err e = {0};
+	int ab;
+
+	for (;;) {
+		struct mg_batch *raw = pop(p, &p->raw_full, &ab), *uni;
+
+		if (!raw) {
+			if (!ab)
+				push(p, &p->uni_full, NULL);
+			break;
+		}
+		uni = pop(p, &p->uni_free, &ab);
+		if (!uni)
+			break;
+		batch_reset(uni);
+		if (plan_apply(p->plan, raw, uni, &e)) {
+			fail(p, &e);
+			break;
+		}
+		push(p, &p->raw_free, raw);
+		push(p, &p->uni_full, uni);
+	}
+	return NULL;
+}
+
+struct fold_state {
+	struct mg_ledger *cum;
+	struct mg_buf *last_key;
+	int have_key;
+	const char *table;
+	long long run_id;
+};
+
+static void fold(void *arg, const struct mg_ledger *delta, struct sink_checkpoint *ck)
+{
+	struct fold_state *f = arg;
+
+	ledger_add(f->cum, delta);
+	ck->run_id = f->run_id;
+	ck->table = f->table;
+	ck->last_key = f->have_key ? f->last_key : NULL;
+	ck->ledger = f->cum;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int run_table(struct playbook *pb, struct pgstore *store, const struct pipeline_opts *o,
+		     const struct pb_table *t, struct pipeline_result *res, struct mg_err *e)
+{
+	struct pipe p;
+	struct mg_buf key;
+	int have_key = 0, rc = -1, started = 0;
+	struct sink *sink = NULL;
+	pthread_t th_x, th_t;
+	struct mg_ledger delta;
+	struct fold_state fs;
+	double t0 = now(), last_progress = 0;
+	uint64_t rows = 0, chunk_rows = 0;
+	unsigned long commits = 0;
+	const struct source_driver *drv = source_driver_find(pb->driver);
+
+	memset(&p, 0, sizeof(p));
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.cv, NULL);
+	buf_init(&key, 0, "key");
+	ledger_init(&res->ledger);
+	if (pgstore_load_checkpoint(store, res->run_id, t->name, &key, &have_key, &res->ledger, e))
+		goto out;
+	/* the recounts are made afresh at the end of every run */
+	memset(&res->ledger.st[ST_SOURCE], 0, sizeof(res->ledger.st[0]));
+	memset(&res->ledger.st[ST_TARGET], 0, sizeof(res->ledger.st[0]));
+	if (drv->open(pb, &p.src, e))
+		goto out;
+	if (drv->start(p.src, t, have_key ? &key : NULL, &p.cols, e))
+		goto out;
+	if (pgstore_save_columns(store, res->run_id, t->name, (const char *const *)p.cols.name, p.cols.n, e))
+		goto out;
+	if (plan_build(&p.plan, pb, t, &p.cols, e))
+		goto out;
+	plan_set_run(p.plan, res->run_id);
+	for (int i = 0; i < POOL; i++) {
+		if (batch_init(&p.raw[i], p.cols.n, t->batch_rows, t->max_field_bytes, e) ||
+		    batch_init(&p.uni[i], plan_out_cols(p.plan), t->batch_rows, t->max_field_bytes * 2, e))
+			goto out;
+		p.raw_free.item[p.raw_free.count++] = &p.raw[i];
+		p.uni_free.item[p.uni_free.count++] = &p.uni[i];
+	}
+	if (sink_driver_find("postgresql")->open(store, plan_target(p.plan), res->run_id, pb->system.code, t->name,
+						  &sink, e))
+		goto out;
+	fs.cum = &res->ledger;
+	fs.last_key = &key;
+	fs.have_key = have_key;
+	fs.table = t->name;
+	fs.run_id = res->run_id;
+	if (pthread_create(&th_x, NULL, extract_main, &p)) {
+		mg_err_set(e, MG_E_INTERNAL, "cannot start the extract thread");
+		goto out;
+	}
+	if (pthread_create(&th_t, NULL, transform_main, &p)) {
+		mg_err_set(e, MG_E_INTERNAL, "cannot start the transform thread");
+		fail(&p, e);
+		pthread_join(th_x, NULL);
+		goto out;
+	}
+	started = 1;
+	ledger_init(&delta);
+	for (;;) {
+		int ab, end;
+		struct mg_batch *b = pop(&p, &p.uni_full, &ab);
+
+		end = b == NULL;
+		if (ab)
+			break;
+		if (b) {
+			if (sink->drv->write(sink, b, e)) {
+				fail(&p, e);
+				break;
+			}
+			ledger_add(&delta, &b->delta);
+			if (b->have_last_key) {
+				buf_reset(&key);
+				buf_add(&key, b->last_key.ptr, b->last_key.len, e);
+				fs.have_key = 1;
+			}
+			rows += b->delta.st[ST_EXTRACT].out;
+			chunk_rows += b->delta.st[ST_EXTRACT].out;
+			push(&p, &p.uni_free, b);
+		}
+		if ((end && (chunk_rows || delta.nfix || !commits)) || chunk_rows >= t->commit_rows) {
+			if (sink->drv->commit(sink, &delta, fold, &fs, e)) {
+				fail(&p, e);
+				break;
+			}
+			ledger_init(&delta);
+			chunk_rows = 0;
+			commits++;
+			if (o->crash_after_commits && commits >= o->crash_after_commits)
+				_exit(137); /* test hook: die like kill -9, no cleanup */
+		}
+		if (o->progress && (end || now() - last_progress > 0.5)) {
+			o->progress(o->progress_arg, t->name, rows, now() - t0, end);
+			last_progress = now();
+		}
+		if (end)
+			break;
+	}
+	if (started) {
+		pthread_join(th_x, NULL);
+		pthread_join(th_t, NULL);
+	}
+	if (p.abort) {
+		mg_err_copy(e, &p.err);
+		goto out;
+	}
+	/* independent recounts */
+	if (drv->recount) {
+		struct mg_count c;
+
+		if (drv->recount(p.src, t, &p.cols, &c, e))
+			goto out;
+		res->ledger.st[ST_SOURCE].in = res->ledger.st[ST_SOURCE].out = c.rows;
+		res->ledger.st[ST_SOURCE].h_in = res->ledger.st[ST_SOURCE].h_out = c.total;
+		res->have_source = 1;
+	}
+	{
+		struct mg_count c;
+
+		if (pgstore_recount(store, pb->system.code, &c, e))
+			goto out;
+		res->ledger.st[ST_TARGET].in = res->ledger.st[ST_TARGET].out = c.rows;
+		res->ledger.st[ST_TARGET].h_in = res->ledger.st[ST_TARGET].h_out = c.total;
+		res->have_target = 1;
+	}
+	/* extract.in is, by definition, what the source holds */
+	if (res->have_source) {
+		res->ledger.st[ST_EXTRACT].in = res->ledger.st[ST_SOURCE].out;
+		res->ledger.st[ST_EXTRACT].h_in = res->ledger.st[ST_SOURCE].h_out;
+	}
+	res->seconds = now() - t0;
+	rc = 0;
+out:
+	if (sink)
+		sink->drv->close(sink);
+	for (int i = 0; i < POOL; i++) {
+		batch_release(&p.raw[i]);
+		batch_release(&p.uni[i]);
+	}
+	plan_free(p.plan);
+	if (p.src)
+		drv->close(p.src);
+	buf_release(&key);
+	pthread_mutex_destroy(&p.mu);
+	pthread_cond_destroy(&p.cv);
+	return rc;
+}
+
+int pipeline_run(struct playbook *pb, struct pgstore *store, const struct pipeline_opts *o,
+		 struct pipeline_result *res, struct mg_err *e)
+{
+	memset(res, 0, sizeof(*res));
+	buf_init(&res->problem_text, 0, "problems");
+	if (pgstore_require_schema(store, e) || pgstore_lock_system(store, pb->system.code, e))
+		return -1;
+	if (pgstore_begin_run(store, pb, o->fresh, o->version, &res->run_id, &res->resumed, e))
+		return -1;
+	if (pb->ntables != 1)
+		return mg_err_set(e, MG_E_CONFIG, "%s: this version migrates one table per playbook", pb->path);
+	if (o->commit_rows)
+		pb->tables[0].commit_rows = o->commit_rows;
+	if (o->batch_rows)
+		pb->tables[0].batch_rows = o->batch_rows;
+	if (run_table(pb, store, o, &pb->tables[0], res, e)) {
+		pgstore_fail_run(store, res->run_id, e->msg);
+		return -1;
+	}
+	res->problems = ledger_check(&res->ledger, res->have_source, res->have_target, &res->problem_text);
+	if (pgstore_finish_run(store, res->run_id, pb->tables[0].name, &res->ledger, res->problems == 0,
+			       "finished", res->problems ? buf_cstr(&res->problem_text) : NULL, e))
+		return -1;
+	return 0;
+}
+
+void pipeline_result_release(struct pipeline_result *res)
+{
+	buf_release(&res->problem_text);
+}

@@ -1,0 +1,135 @@
+#include "transform/decode.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static const struct {
+	const char *name;
+	const char *iconv;
+} encodings[] = {
+	{"utf-8", NULL}, {"utf8", NULL}, {"utf8mb4", NULL},
+	{"gbk", "GB18030"}, {"gb2312", "GB18030"}, {"cp936", "GB18030"}, {"gb18030", "GB18030"},
+	{"big5", "BIG5"}, {"big5-hkscs", "BIG5-HKSCS"},
+	{"latin1", "ISO-8859-1"}, {"iso-8859-1", "ISO-8859-1"}, {"cp1252", "CP1252"},
+	{"utf-16le", "UTF-16LE"}, {"utf-16be", "UTF-16BE"},
+};
+
+const char *decoder_known_names(void)
+{
+	return "utf-8, gbk, gb2312, cp936, gb18030, big5, big5-hkscs, latin1, cp1252, utf-16le, utf-16be";
+}
+
+int decoder_open(struct mg_decoder *d, const char *encoding, struct mg_err *e)
+{
+	memset(d, 0, sizeof(*d));
+	d->cd = (iconv_t)-1;
+	for (size_t i = 0; i < sizeof(encodings) / sizeof(encodings[0]); i++) {
+		if (strcasecmp(encoding, encodings[i].name))
+			continue;
+		if (!encodings[i].iconv) {
+			d->passthrough = 1;
+			strcpy(d->name, "UTF-8");
+			return 0;
+		}
+		snprintf(d->name, sizeof(d->name), "%s", encodings[i].iconv);
+		d->cd = iconv_open("UTF-8", d->name);
+		if (d->cd == (iconv_t)-1)
+			return mg_err_set(e, MG_E_CONFIG, "iconv cannot convert from '%s': %s", d->name,
+					  strerror(errno));
+		return 0;
+	}
+	return mg_err_set(e, MG_E_CONFIG, "unknown encoding '%s'; valid: %s", encoding, decoder_known_names());
+}
+
+void decoder_close(struct mg_decoder *d)
+{
+	if (d->cd != (iconv_t)-1 && d->cd != (iconv_t)0)
+		iconv_close(d->cd);
+	d->cd = (iconv_t)-1;
+}
+
+size_t utf8_valid_prefix(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned c = s[i];
+
+		if (c >= 0x01 && c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF) {
+			if (i + 1 >= n || (s[i + 1] & 0xC0) != 0x80)
+				return i;
+			i += 2;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+
+			if (i + 2 >= n || s[i + 1] < lo || s[i + 1] > hi || (s[i + 2] & 0xC0) != 0x80)
+				return i;
+			i += 3;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+
+			if (i + 3 >= n || s[i + 1] < lo || s[i + 1] > hi || (s[i + 2] & 0xC0) != 0x80 ||
+			    (s[i + 3] & 0xC0) != 0x80)
+				return i;
+			i += 4;
+		} else {
+			return i; /* NUL, continuation byte, C0/C1, F5..FF */
+		}
+	}
+	return n;
+}
+
+int decoder_run(struct mg_decoder *d, const unsigned char *in, size_t n, struct mg_buf *out,
+		size_t *bad, struct mg_err *e)
+{
+	char *ip = (char *)in;
+	size_t il = n, start = out->len;
+
+	if (d->passthrough) {
+		size_t v = utf8_valid_prefix(in, n);
+
+		if (v != n) {
+			*bad = v;
+			return 1;
+		}
+		return buf_add(out, in, n, e);
+	}
+	iconv(d->cd, NULL, NULL, NULL, NULL);
+	while (il) {
+		char *op;
+		size_t ol, before;
+
+		/* a legacy byte becomes at most 4 UTF-8 bytes */
+		if (buf_grow(out, il * 2 + 16, e))
+			return -1;
+		before = out->alloc - out->len - 1;
+		op = (char *)out->ptr + out->len;
+		ol = before;
+		if (iconv(d->cd, &ip, &il, &op, &ol) == (size_t)-1 && errno != E2BIG) {
+			out->len += before - ol;
+			*bad = (size_t)(ip - (char *)in);
+			return 1;
+		}
+		out->len += before - ol;
+	}
+	{
+		char *op = (char *)out->ptr + out->len;
+		size_t ol = out->alloc - out->len - 1, before = ol;
+
+		/* flush shift state (stateful encodings) */
+		iconv(d->cd, NULL, NULL, &op, &ol);
+		out->len += before - ol;
+	}
+	out->ptr[out->len] = 0;
+	if (memchr(out->ptr + start, 0, out->len - start)) {
+		*bad = (size_t)((unsigned char *)memchr(in, 0, n) ? (unsigned char *)memchr(in, 0, n) - in : 0);
+		return 1;
+	}
+	return 0;
+}

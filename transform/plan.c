@@ -1,0 +1,761 @@
+#include "transform/plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "migrate/copyfmt.h"
+#include "migrate/hash.h"
+#include "transform/codemap.h"
+#include "transform/decode.h"
+#include "transform/normalize.h"
+
+enum op { OP_TEXT, OP_DATETIME, OP_PHONE, OP_IDNO, OP_CATEGORY, OP_CODE, OP_CONST };
+enum pol { POL_REJECT, POL_NULL, POL_KEEP, POL_DEFAULT };
+
+#define MAX_FORMATS 8
+#define MAX_DECODERS 8
+
+static const char *const op_names[] = {"text", "datetime", "phone", "idno", "category", "code", "const"};
+
+struct fop {
+	int uf;
+	enum op op;
+	int col, text_col;
+	const char *colname;
+	char *value;
+	char *formats[MAX_FORMATS];
+	int nformats;
+	enum pol zero, invalid, unmapped;
+	char *dflt;
+	struct codemap *map;
+};
+
+struct plan {
+	const struct mg_utable *ut;
+	struct fop f[64];
+	unsigned nf;
+	unsigned ncols;
+	char *colnames[MG_MAX_COLS];
+	int dec_of_col[MG_MAX_COLS];
+	struct mg_decoder dec[MAX_DECODERS];
+	unsigned ndec;
+	struct mg_hasher *h;
+	struct mg_buf text, canon, json, tmp;
+	size_t toff[MG_MAX_COLS];
+	uint32_t tlen[MG_MAX_COLS];
+	char system[32], table[256], area[8];
+	long long run_id;
+	int key_col;
+};
+
+static const struct pb_keyspec field_keys[] = {
+	{"column", "legacy column holding the value"},
+	{"type", "text, datetime, phone, idno, category, code"},
+	{"value", "a constant value instead of a column"},
+	{"formats", "datetime: list of formats with %Y %m %d %H %M %S %y"},
+	{"zero", "datetime: null or reject, for all-zero dates (0000-00-00)"},
+	{"invalid", "datetime: null or reject; phone: keep or reject"},
+	{"table", "category/code: mapping table CSV, relative to the playbook"},
+	{"text_column", "category: legacy column with the category's text"},
+	{"unmapped", "category: default or reject; code: keep or reject"},
+	{"default", "category: unified code used for unmapped legacy codes"},
+	{"taxonomy", "category: taxonomy CSV (default taxonomy.csv beside the playbook)"},
+	{NULL, NULL},
+};
+
+static int parse_pol(const char *s, enum pol *p)
+{
+	if (!s)
+		return -1;
+	if (!strcmp(s, "reject"))
+		*p = POL_REJECT;
+	else if (!strcmp(s, "null"))
+		*p = POL_NULL;
+	else if (!strcmp(s, "keep"))
+		*p = POL_KEEP;
+	else if (!strcmp(s, "default"))
+		*p = POL_DEFAULT;
+	else
+		return -1;
+	return 0;
+}
+
+static int check_format(const char *f)
+{
+	for (; *f; f++)
+		if (*f == '%' && (!f[1] || !strchr("YymdHMS", *++f)))
+			return -1;
+	return 0;
+}
+
+/* Read one field spec into op (without resolving columns). Diagnoses. */
+static int read_spec(struct playbook *pb, const struct pb_table *t, yaml_node_t *spec, struct fop *op,
+		     const char *field)
+{
+	yaml_node_t *n;
+	const char *s;
+	int bad = 0;
+
+	memset(op, 0, sizeof(*op));
+	op->col = op->text_col = -1;
+	op->zero = POL_REJECT;
+	op->invalid = POL_REJECT;
+	op->unmapped = POL_REJECT;
+	/* table-level date policy defaults */
+	if (t->dates) {
+		if ((s = pb_scalar(pb_get(pb, t->dates, "zero"))) && parse_pol(s, &op->zero))
+			pb_diag(pb, pb_get(pb, t->dates, "zero"), "dates.zero must be null or reject, not '%s'", s), bad = 1;
+		if ((s = pb_scalar(pb_get(pb, t->dates, "invalid"))) && parse_pol(s, &op->invalid))
+			pb_diag(pb, pb_get(pb, t->dates, "invalid"), "dates.invalid must be null or reject, not '%s'", s), bad = 1;
+	}
+	if (pb_scalar(spec)) {
+		op->colname = pb_scalar(spec);
+		op->op = OP_TEXT;
+		return bad;
+	}
+	if (!spec || spec->type != YAML_MAPPING_NODE) {
+		pb_diag(pb, spec, "field '%s' must be a column name or a mapping such as {column: x, type: text}", field);
+		return 1;
+	}
+	pb_check_keys(pb, spec, "a field", field_keys);
+	op->colname = pb_scalar(pb_get(pb, spec, "column"));
+	op->value = (char *)pb_scalar(pb_get(pb, spec, "value"));
+	s = pb_scalar(pb_get(pb, spec, "type"));
+	if (op->value) {
+		op->op = OP_CONST;
+		if (op->colname)
+			pb_diag(pb, spec, "field '%s' has both 'column' and 'value'; give one", field), bad = 1;
+		return bad;
+	}
+	if (!op->colname) {
+		pb_diag(pb, spec, "field '%s' needs 'column' (or 'value' for a constant)", field);
+		return 1;
+	}
+	op->op = OP_TEXT;
+	if (s) {
+		unsigned i;
+
+		for (i = 0; i < OP_CONST; i++)
+			if (!strcmp(s, op_names[i]))
+				break;
+		if (i == OP_CONST) {
+			pb_diag(pb, pb_get(pb, spec, "type"),
+				"unknown type '%s' for field '%s'; valid: text, datetime, phone, idno, category, code", s, field);
+			return 1;
+		}
+		op->op = (enum op)i;
+	}
+	if ((n = pb_get(pb, spec, "formats"))) {
+		if (n->type != YAML_SEQUENCE_NODE) {
+			pb_diag(pb, n, "'formats' must be a list such as [\"%%Y-%%m-%%d %%H:%%M:%%S\"]");
+			bad = 1;
+		} else {
+			for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+				const char *f = pb_scalar(pb_node(pb, *it));
+
+				if (!f || check_format(f) || op->nformats == MAX_FORMATS) {
+					pb_diag(pb, pb_node(pb, *it), "bad date format '%s' (use %%Y %%y %%m %%d %%H %%M %%S and literals; at most %d formats)",
+						f ? f : "", MAX_FORMATS);
+					bad = 1;
+					continue;
+				}
+				op->formats[op->nformats++] = (char *)f;
+			}
+		}
+	}
+	if ((s = pb_scalar(pb_get(pb, spec, "zero"))) && (parse_pol(s, &op->zero) || op->zero > POL_NULL))
+		pb_diag(pb, pb_get(pb, spec, "zero"), "'zero' must be null or reject, not '%s'", s), bad = 1;
+	if ((s = pb_scalar(pb_get(pb, spec, "invalid")))) {
+		if (parse_pol(s, &op->invalid) || op->invalid == POL_DEFAULT ||
+		    (op->op == OP_DATETIME && op->invalid == POL_KEEP) || (op->op != OP_DATETIME && op->invalid == POL_NULL))
+			pb_diag(pb, pb_get(pb, spec, "invalid"), "'invalid' must be %s, not '%s'",
+				op->op == OP_DATETIME ? "null or reject" : "keep or reject", s), bad = 1;
+	} else if (op->op == OP_PHONE || op->op == OP_IDNO) {
+		op->invalid = POL_KEEP;
+	}
+	if (op->op == OP_CATEGORY || op->op == OP_CODE) {
+		if (!pb_scalar(pb_get(pb, spec, "table")))
+			pb_diag(pb, spec, "field '%s' of type %s needs 'table': a mapping CSV", field, op_names[op->op]), bad = 1;
+		if ((s = pb_scalar(pb_get(pb, spec, "unmapped")))) {
+			if (parse_pol(s, &op->unmapped) || op->unmapped == POL_NULL ||
+			    (op->op == OP_CATEGORY && op->unmapped == POL_KEEP) ||
+			    (op->op == OP_CODE && op->unmapped == POL_DEFAULT))
+				pb_diag(pb, pb_get(pb, spec, "unmapped"), "'unmapped' must be %s, not '%s'",
+					op->op == OP_CATEGORY ? "default or reject" : "keep or reject", s), bad = 1;
+		}
+		op->dflt = (char *)pb_scalar(pb_get(pb, spec, "default"));
+		if (op->op == OP_CATEGORY && op->unmapped == POL_DEFAULT && !op->dflt)
+			pb_diag(pb, spec, "field '%s' says unmapped: default but gives no 'default' code", field), bad = 1;
+	}
+	if (op->op == OP_DATETIME && op->nformats == 0) {
+		op->formats[op->nformats++] = (char *)"%Y-%m-%d %H:%M:%S";
+		op->formats[op->nformats++] = (char *)"%Y-%m-%d";
+	}
+	return bad;
+}
+
+/* Load the mapping table of a category/code op, checking category codes
+ * against the taxonomy. */
+static int load_map(struct playbook *pb, yaml_node_t *spec, struct fop *op, struct mg_err *e)
+{
+	const char *file = pb_scalar(pb_get(pb, spec, "table"));
+	const char *tax = pb_scalar(pb_get(pb, spec, "taxonomy"));
+	char *path = pb_path(pb, file);
+	struct codemap *taxo = NULL;
+	int rc = -1;
+
+	if (!path)
+		return mg_err_set(e, MG_E_NOMEM, "out of memory");
+	if (codemap_load(&op->map, path, op->op == OP_CATEGORY ? "unified_code" : "unified", e))
+		goto out;
+	if (op->op == OP_CATEGORY) {
+		free(path);
+		path = pb_path(pb, tax ? tax : "taxonomy.csv");
+		if (!path || codemap_load(&taxo, path, "name", e))
+			goto out;
+		for (size_t i = 0; i < codemap_size(op->map); i++) {
+			const char *v = codemap_value(op->map, i);
+
+			if (!codemap_get(taxo, v, strlen(v))) {
+				mg_err_set(e, MG_E_CONFIG, "mapping table '%s' maps '%s' to '%s', which is not in the taxonomy",
+					   file, codemap_key(op->map, i), v);
+				goto out;
+			}
+		}
+		if (op->dflt && !codemap_get(taxo, op->dflt, strlen(op->dflt))) {
+			mg_err_set(e, MG_E_CONFIG, "default category '%s' is not in the taxonomy '%s'", op->dflt, path);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	codemap_free(taxo);
+	free(path);
+	return rc;
+}
+
+void plan_check(struct playbook *pb, struct pb_table *t)
+{
+	const struct mg_utable *ut = schema_table_find(t->target);
+	struct mg_decoder d;
+	struct mg_err e = {0};
+	int have_legacy = 0;
+
+	if (t->encoding) {
+		if (decoder_open(&d, t->encoding, &e))
+			pb_diag(pb, pb_get(pb, t->node, "encoding"), "%s", e.msg), mg_err_clear(&e);
+		else
+			decoder_close(&d);
+	}
+	for (yaml_node_pair_t *p = pb_pairs_begin(t->encodings); p && p < pb_pairs_end(t->encodings); p++) {
+		const char *v = pb_scalar(pb_node(pb, p->value));
+
+		if (!v || decoder_open(&d, v, &e))
+			pb_diag(pb, pb_node(pb, p->value), "%s", v ? e.msg : "an encoding must be a name"), mg_err_clear(&e);
+		else
+			decoder_close(&d);
+	}
+	if (!ut || !t->fields || t->fields->type != YAML_MAPPING_NODE)
+		return;
+	for (yaml_node_pair_t *p = pb_pairs_begin(t->fields); p < pb_pairs_end(t->fields); p++) {
+		yaml_node_t *kn = pb_node(pb, p->key);
+		const char *field = pb_scalar(kn);
+		struct fop op;
+		int uf;
+
+		if (!field)
+			continue;
+		uf = schema_field_index(ut, field);
+		if (uf < 0 || uf == WO_SOURCE_SYSTEM || uf == WO_LEGACY_CATEGORY_CODE || uf == WO_LEGACY_CATEGORY_TEXT) {
+			pb_diag(pb, kn, "'%s' is not a field to map in %s%s", field, ut->name,
+				uf == WO_SOURCE_SYSTEM ? " (it is the system code)" :
+				uf >= 0 ? " (category_code of type category fills it)" : "; see docs/playbooks.md for the list");
+			continue;
+		}
+		if (uf == WO_LEGACY_ID)
+			have_legacy = 1;
+		if (read_spec(pb, t, pb_node(pb, p->value), &op, field))
+			continue;
+		if (uf == WO_CATEGORY_CODE && op.op != OP_CATEGORY && op.op != OP_CONST)
+			pb_diag(pb, kn, "category_code needs type: category (with a mapping table)");
+		if (ut->fields[uf].type == U_TIMESTAMP && op.op != OP_DATETIME)
+			pb_diag(pb, kn, "'%s' is a timestamp: give it type: datetime", field);
+		if (op.op == OP_CATEGORY || op.op == OP_CODE) {
+			if (load_map(pb, pb_node(pb, p->value), &op, &e))
+				pb_diag(pb, pb_node(pb, p->value), "%s", e.msg), mg_err_clear(&e);
+			codemap_free(op.map);
+		}
+	}
+	if (!have_legacy)
+		pb_diag(pb, t->fields, "fields must map 'legacy_id': the legacy record's identifier");
+}
+
+static int find_col(const struct mg_columns *cols, const char *name)
+{
+	for (unsigned i = 0; i < cols->n; i++)
+		if (!strcmp(cols->name[i], name))
+			return (int)i;
+	return -1;
+}
+
+static int col_error(struct plan *p, const struct mg_columns *cols, const char *name, struct mg_err *e)
+{
+	char list[700];
+	size_t u = 0;
+
+	list[0] = '\0';
+	for (unsigned i = 0; i < cols->n && u < sizeof(list) - 64; i++)
+		u += (size_t)snprintf(list + u, sizeof(list) - u, "%s%s", i ? ", " : "", cols->name[i]);
+	return mg_err_set(e, MG_E_CONFIG, "column '%s' is not in '%s'; its columns are: %s", name, p->table, list);
+}
+
+static int decoder_for(struct plan *p, const char *enc, struct mg_err *e)
+{
+	struct mg_decoder d;
+
+	if (decoder_open(&d, enc, e))
+		return -1;
+	for (unsigned i = 0; i < p->ndec; i++)
+		if (!strcmp(p->dec[i].name, d.name)) {
+			decoder_close(&d);
+			return (int)i;
+		}
+	if (p->ndec == MAX_DECODERS) {
+		decoder_close(&d);
+		return mg_err_set(e, MG_E_CONFIG, "more than %d different encodings in one table", MAX_DECODERS);
+	}
+	p->dec[p->ndec] = d;
+	return (int)p->ndec++;
+}
+
+int plan_build(struct plan **out, struct playbook *pb, const struct pb_table *t,
+	       const struct mg_columns *cols, struct mg_err *e)
+{
+	struct plan *p = calloc(1, sizeof(*p));
+	int def;
+
+	*out = p;
+	if (!p)
+		return mg_err_set(e, MG_E_NOMEM, "out of memory");
+	p->ut = schema_table_find(t->target);
+	snprintf(p->system, sizeof(p->system), "%s", pb->system.code);
+	snprintf(p->table, sizeof(p->table), "%s", t->name);
+	snprintf(p->area, sizeof(p->area), "0937");
+	p->h = hasher_new();
+	buf_init(&p->text, t->max_field_bytes * 4 + (1u << 20), "max_field_bytes");
+	buf_init(&p->canon, 0, "canonical row");
+	buf_init(&p->json, 0, "raw record");
+	buf_init(&p->tmp, 0, "scratch");
+	if (!p->h)
+		return mg_err_set(e, MG_E_INTERNAL, "cannot initialise SHA-256 from libcrypto");
+	p->ncols = cols->n;
+	for (unsigned i = 0; i < cols->n; i++) {
+		p->colnames[i] = strdup(cols->name[i]);
+		if (!p->colnames[i])
+			return mg_err_set(e, MG_E_NOMEM, "out of memory");
+	}
+	p->key_col = t->key ? find_col(cols, t->key) : -1;
+	def = decoder_for(p, t->encoding, e);
+	if (def < 0)
+		return -1;
+	for (unsigned i = 0; i < cols->n; i++)
+		p->dec_of_col[i] = def;
+	for (yaml_node_pair_t *q = pb_pairs_begin(t->encodings); q && q < pb_pairs_end(t->encodings); q++) {
+		const char *c = pb_scalar(pb_node(pb, q->key)), *v = pb_scalar(pb_node(pb, q->value));
+		int ci = c ? find_col(cols, c) : -1, di;
+
+		if (ci < 0)
+			return col_error(p, cols, c ? c : "", e);
+		di = decoder_for(p, v, e);
+		if (di < 0)
+			return -1;
+		p->dec_of_col[ci] = di;
+	}
+	for (yaml_node_pair_t *q = pb_pairs_begin(t->fields); q && q < pb_pairs_end(t->fields); q++) {
+		const char *field = pb_scalar(pb_node(pb, q->key));
+		yaml_node_t *spec = pb_node(pb, q->value);
+		struct fop *op = &p->f[p->nf];
+
+		if (p->nf == 64)
+			return mg_err_set(e, MG_E_CONFIG, "too many fields");
+		if (read_spec(pb, t, spec, op, field))
+			return mg_err_set(e, MG_E_CONFIG, "%s: bad field '%s' (run 'migrate check')", pb->path, field);
+		op->uf = schema_field_index(p->ut, field);
+		if (op->uf < 0)
+			return mg_err_set(e, MG_E_CONFIG, "%s: unknown field '%s'", pb->path, field);
+		if (op->op != OP_CONST) {
+			op->col = find_col(cols, op->colname);
+			if (op->col < 0)
+				return col_error(p, cols, op->colname, e);
+		}
+		if (op->op == OP_CATEGORY) {
+			const char *tc = pb_scalar(pb_get(pb, spec, "text_column"));
+
+			if (tc && (op->text_col = find_col(cols, tc)) < 0)
+				return col_error(p, cols, tc, e);
+		}
+		if ((op->op == OP_CATEGORY || op->op == OP_CODE) && load_map(pb, spec, op, e))
+			return -1;
+		p->nf++;
+	}
+	return 0;
+}
+
+void plan_free(struct plan *p)
+{
+	if (!p)
+		return;
+	for (unsigned i = 0; i < p->nf; i++)
+		codemap_free(p->f[i].map);
+	for (unsigned i = 0; i < p->ndec; i++)
+		decoder_close(&p->dec[i]);
+	for (unsigned i = 0; i < p->ncols; i++)
+		free(p->colnames[i]);
+	hasher_free(p->h);
+	buf_release(&p->text);
+	buf_release(&p->canon);
+	buf_release(&p->json);
+	buf_release(&p->tmp);
+	free(p);
+}
+
+void plan_set_run(struct plan *p, long long run_id) { p->run_id = run_id; }
+const struct mg_utable *plan_target(const struct plan *p) { return p->ut; }
+unsigned plan_out_cols(const struct plan *p) { return p->ut->nfields + 1; }
+
+int plan_hash_raw(struct mg_hasher *h, struct mg_buf *scratch, struct mg_batch *b, struct mg_err *e)
+{
+	struct mg_stage_count *x = &b->delta.st[ST_EXTRACT];
+
+	for (unsigned r = 0; r < b->nrows; r++) {
+		buf_reset(scratch);
+		for (unsigned c = 0; c < b->ncols; c++) {
+			size_t n;
+			const unsigned char *v = batch_get(b, r, c, &n);
+
+			if (canon_add(scratch, v, n, v == NULL, e))
+				return -1;
+		}
+		b->prov[r].src_hash = hasher_digest64(h, scratch->ptr, scratch->len);
+		x->out++;
+		x->h_out += b->prov[r].src_hash;
+	}
+	{
+		size_t pos = 0;
+		struct mg_xrej xr;
+
+		while (batch_next_reject(b, &pos, &xr)) {
+			buf_reset(scratch);
+			if (canon_add(scratch, xr.raw, xr.raw_len, 0, e))
+				return -1;
+			x->rejected++;
+			x->h_rej += hasher_digest64(h, scratch->ptr, scratch->len);
+		}
+	}
+	x->in = x->out + x->rejected;
+	x->h_in = x->h_out + x->h_rej;
+	return 0;
+}
+
+/* Append one reject line for migration.reject (COPY text). */
+static int reject_line(struct plan *p, struct mg_batch *out, const char *origin, const char *stage,
+		       const char *reason, const char *detail, const void *k, size_t kn, uint64_t line,
+		       uint64_t offset, const void *raw, size_t rawn, uint64_t hash, struct mg_err *e)
+{
+	struct mg_buf *b = &out->rejects;
+
+	if (buf_printf(b, e, "%lld\t%s\t", p->run_id, p->system) || copy_escape(b, origin, strlen(origin), e) ||
+	    buf_printf(b, e, "\t%s\t%s\t", stage, reason) || copy_escape(b, detail, strlen(detail), e) ||
+	    buf_addc(b, '\t', e) || copy_bytea(b, k, kn, e) ||
+	    buf_printf(b, e, "\t%llu\t%llu\t", (unsigned long long)line, (unsigned long long)offset) ||
+	    copy_bytea(b, raw, rawn, e) || buf_printf(b, e, "\t%llu\n", (unsigned long long)hash))
+		return -1;
+	out->nrejects++;
+	return 0;
+}
+
+static int reject(struct plan *p, const struct mg_batch *raw, unsigned r, const char *stage,
+		  const char *reason, const char *detail, struct mg_batch *out, struct mg_err *e)
+{
+	size_t kn;
+	const unsigned char *k = batch_key(raw, r, &kn);
+
+	buf_reset(&p->canon);
+	for (unsigned c = 0; c < raw->ncols; c++) {
+		size_t n;
+		const unsigned char *v = batch_get(raw, r, c, &n);
+
+		if (canon_add(&p->canon, v, n, v == NULL, e))
+			return -1;
+	}
+	return reject_line(p, out, raw->origin, stage, reason, detail, k, kn, raw->prov[r].line, raw->prov[r].offset,
+			   p->canon.ptr, p->canon.len, raw->prov[r].src_hash, e);
+}
+
+static inline const char *tget(const struct plan *p, int col, size_t *n)
+{
+	if (col < 0 || p->tlen[col] == MG_NULL) {
+		*n = 0;
+		return NULL;
+	}
+	*n = p->tlen[col];
+	return (const char *)p->text.ptr + p->toff[col];
+}
+
+/* Apply one field op; returns 0 (value put), 1 (record rejected: reason set),
+ * -1 error. */
+static int apply_op(struct plan *p, struct fop *op, struct mg_batch *out, struct mg_ledger *d,
+		    const char **reason, char *detail, size_t dn, struct mg_err *e)
+{
+	size_t n;
+	const char *v = op->op == OP_CONST ? op->value : tget(p, op->col, &n);
+	char tmp[64];
+
+	if (op->op == OP_CONST) {
+		return batch_put(out, (unsigned)op->uf, v, strlen(v), e);
+	}
+	if (!v) {
+		batch_put_null(out, (unsigned)op->uf);
+		if (op->op == OP_CATEGORY) {
+			batch_put_null(out, WO_LEGACY_CATEGORY_CODE);
+			goto unmapped;
+		}
+		return 0;
+	}
+	switch (op->op) {
+	case OP_TEXT:
+		return batch_put(out, (unsigned)op->uf, v, n, e);
+	case OP_DATETIME: {
+		char res[20];
+		enum norm_date st = DATE_INVALID;
+
+		for (int i = 0; i < op->nformats && st != DATE_OK; i++) {
+			enum norm_date s2 = norm_date(v, n, op->formats[i], res);
+
+			if (s2 == DATE_OK || s2 == DATE_ZERO)
+				st = s2;
+			if (s2 == DATE_ZERO)
+				break;
+		}
+		if (st == DATE_OK)
+			return batch_put(out, (unsigned)op->uf, res, 19, e);
+		if (n == 0)
+			st = DATE_INVALID;
+		if ((st == DATE_ZERO ? op->zero : op->invalid) == POL_NULL) {
+			ledger_fix(d, st == DATE_ZERO ? "zero_date" : "invalid_date_null", 1);
+			batch_put_null(out, (unsigned)op->uf);
+			return 0;
+		}
+		*reason = st == DATE_ZERO ? "zero_date" : "invalid_date";
+		snprintf(detail, dn, "column '%s' holds '%.*s'", op->colname, (int)(n > 40 ? 40 : n), v);
+		return 1;
+	}
+	case OP_PHONE: {
+		char res[32];
+
+		if (n == 0)
+			return batch_put(out, (unsigned)op->uf, v, 0, e);
+		if (norm_phone(v, n, p->area, res) != PHONE_UNRECOGNISED)
+			return batch_put(out, (unsigned)op->uf, res, strlen(res), e);
+		if (op->invalid == POL_REJECT) {
+			*reason = "invalid_phone";
+			snprintf(detail, dn, "column '%s' is not a phone number", op->colname);
+			return 1;
+		}
+		ledger_fix(d, "phone_unrecognised", 1);
+		return batch_put(out, (unsigned)op->uf, v, n, e);
+	}
+	case OP_IDNO: {
+		size_t ol;
+
+		buf_reset(&p->tmp);
+		if (buf_grow(&p->tmp, n + 1, e))
+			return -1;
+		if (!norm_idno(v, n, (char *)p->tmp.ptr, &ol))
+			ledger_fix(d, "idno_invalid", 1);
+		if (ol != n)
+			ledger_fix(d, "fullwidth_folded", 1);
+		return batch_put(out, (unsigned)op->uf, p->tmp.ptr, ol, e);
+	}
+	case OP_CODE: {
+		const char *m = codemap_get(op->map, v, n);
+
+		if (m)
+			return batch_put(out, (unsigned)op->uf, m, strlen(m), e);
+		if (op->unmapped == POL_KEEP) {
+			ledger_fix(d, "unmapped_code", 1);
+			return batch_put(out, (unsigned)op->uf, v, n, e);
+		}
+		*reason = "unmapped_code";
+		snprintf(detail, dn, "column '%s' code '%.*s' is not in its table", op->colname, (int)(n > 40 ? 40 : n), v);
+		return 1;
+	}
+	case OP_CATEGORY: {
+		const char *m = codemap_get(op->map, v, n), *tv;
+		size_t tn;
+
+		if (batch_put(out, WO_LEGACY_CATEGORY_CODE, v, n, e))
+			return -1;
+		if ((tv = tget(p, op->text_col, &tn)) && batch_put(out, WO_LEGACY_CATEGORY_TEXT, tv, tn, e))
+			return -1;
+		if (m)
+			return batch_put(out, (unsigned)op->uf, m, strlen(m), e);
+unmapped:
+		if (op->unmapped == POL_DEFAULT) {
+			ledger_fix(d, "unmapped_category", 1);
+			return batch_put(out, (unsigned)op->uf, op->dflt, strlen(op->dflt), e);
+		}
+		*reason = "unmapped_category";
+		snprintf(tmp, sizeof(tmp), "%.*s", (int)(n > 40 ? 40 : n), v ? v : "");
+		snprintf(detail, dn, "column '%s' category '%s' is not in its table", op->colname, tmp);
+		return 1;
+	}
+	default:
+		return mg_err_set(e, MG_E_INTERNAL, "bad field op");
+	}
+}
+
+int plan_apply(struct plan *p, const struct mg_batch *raw, struct mg_batch *out, struct mg_err *e)
+{
+	struct mg_ledger *d = &out->delta;
+	unsigned nf = p->ut->nfields;
+	char detail[256];
+
+	d->st[ST_EXTRACT] = raw->delta.st[ST_EXTRACT];
+	snprintf(out->origin, sizeof(out->origin), "%s", raw->origin);
+	{
+		size_t pos = 0;
+		struct mg_xrej xr;
+
+		while (batch_next_reject(raw, &pos, &xr)) {
+			buf_reset(&p->canon);
+			if (canon_add(&p->canon, xr.raw, xr.raw_len, 0, e) ||
+			    reject_line(p, out, raw->origin, "extract", xr.reason, xr.detail, xr.key, xr.key_len, xr.line,
+					xr.offset, p->canon.ptr, p->canon.len,
+					hasher_digest64(p->h, p->canon.ptr, p->canon.len), e))
+				return -1;
+		}
+	}
+	for (unsigned r = 0; r < raw->nrows; r++) {
+		uint64_t sh = raw->prov[r].src_hash;
+		const char *reason = NULL;
+		size_t saved;
+		int rc = 0;
+		size_t kn;
+		const unsigned char *k;
+
+		d->st[ST_DECODE].in++;
+		d->st[ST_DECODE].h_in += sh;
+		/* decode every column */
+		buf_reset(&p->text);
+		for (unsigned c = 0; c < raw->ncols && !reason; c++) {
+			size_t n, bad = 0;
+			const unsigned char *v = batch_get(raw, r, c, &n);
+
+			if (!v) {
+				p->tlen[c] = MG_NULL;
+				continue;
+			}
+			p->toff[c] = p->text.len;
+			rc = decoder_run(&p->dec[p->dec_of_col[c]], v, n, &p->text, &bad, e);
+			if (rc < 0)
+				return -1;
+			if (rc == 1) {
+				reason = "undecodable";
+				snprintf(detail, sizeof(detail), "column '%s' does not decode as %s at byte %zu of %zu",
+					 p->colnames[c], p->dec[p->dec_of_col[c]].name, bad, n);
+				break;
+			}
+			p->tlen[c] = (uint32_t)(p->text.len - p->toff[c]);
+		}
+		if (reason) {
+			d->st[ST_DECODE].rejected++;
+			d->st[ST_DECODE].h_rej += sh;
+			if (reject(p, raw, r, "decode", reason, detail, out, e))
+				return -1;
+			continue;
+		}
+		d->st[ST_DECODE].out++;
+		d->st[ST_DECODE].h_out += sh;
+		d->st[ST_TRANSFORM].in++;
+		d->st[ST_TRANSFORM].h_in += sh;
+
+		/* map fields into a new output row */
+		saved = out->data.len;
+		batch_row_begin(out);
+		batch_put(out, WO_SOURCE_SYSTEM, p->system, strlen(p->system), e);
+		{
+			struct mg_ledger fixes;
+
+			ledger_init(&fixes);
+			for (unsigned i = 0; i < p->nf && !reason; i++) {
+				rc = apply_op(p, &p->f[i], out, &fixes, &reason, detail, sizeof(detail), e);
+				if (rc < 0)
+					return -1;
+			}
+			if (!reason) {
+				size_t ln;
+
+				batch_get(out, out->nrows, WO_LEGACY_ID, &ln);
+				if (out->len[(size_t)out->nrows * out->ncols + WO_LEGACY_ID] == MG_NULL || ln == 0) {
+					reason = "missing_legacy_id";
+					snprintf(detail, sizeof(detail), "the legacy id is empty");
+				}
+			}
+			if (!reason)
+				ledger_add(d, &fixes); /* fixes count only for records that go on */
+		}
+		if (reason) {
+			out->data.len = saved;
+			d->st[ST_TRANSFORM].rejected++;
+			d->st[ST_TRANSFORM].h_rej += sh;
+			if (reject(p, raw, r, "transform", reason, detail, out, e))
+				return -1;
+			continue;
+		}
+		/* raw legacy record as JSON */
+		buf_reset(&p->json);
+		buf_addc(&p->json, '{', e);
+		for (unsigned c = 0; c < raw->ncols; c++) {
+			size_t n;
+			const char *v = tget(p, (int)c, &n);
+
+			if (c)
+				buf_addc(&p->json, ',', e);
+			json_escape(&p->json, p->colnames[c], strlen(p->colnames[c]), e);
+			buf_addc(&p->json, ':', e);
+			if (v)
+				json_escape(&p->json, v, n, e);
+			else
+				buf_addstr(&p->json, "null", e);
+		}
+		if (buf_addc(&p->json, '}', e) || batch_put(out, nf, p->json.ptr, p->json.len, e))
+			return -1;
+		/* unified-domain hash over the fields in canonical order */
+		buf_reset(&p->canon);
+		for (unsigned c = 0; c < nf; c++) {
+			size_t n;
+			const unsigned char *v = batch_get(out, out->nrows, c, &n);
+
+			if (canon_add(&p->canon, v, n, v == NULL, e))
+				return -1;
+		}
+		k = batch_key(raw, r, &kn);
+		if (batch_row_end(out, k, kn, raw->prov[r].line, raw->prov[r].offset, e))
+			return -1;
+		out->prov[out->nrows - 1].src_hash = sh;
+		out->prov[out->nrows - 1].u_hash = hasher_digest64(p->h, p->canon.ptr, p->canon.len);
+		d->st[ST_TRANSFORM].out++;
+		d->st[ST_TRANSFORM].h_out += sh;
+		d->st[ST_TRANSFORM].h_uout += out->prov[out->nrows - 1].u_hash;
+	}
+	if (raw->have_last_key) {
+		buf_reset(&out->last_key);
+		if (buf_add(&out->last_key, raw->last_key.ptr, raw->last_key.len, e))
+			return -1;
+		out->have_last_key = 1;
+	}
+	out->seq = raw->seq;
+	return 0;
+}
