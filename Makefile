@@ -15,7 +15,7 @@ CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -pthread -I. $(PKG_CFLAGS) -MMD -MP
-LDLIBS   += $(PKG_LIBS) -pthread
+LDLIBS   += $(PKG_LIBS) -lm -pthread
 
 ifeq ($(DEVELOPER),1)
 CFLAGS   += -Werror -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

@@ -69,45 +69,33 @@ void input_close_file(struct mg_input *in)
 	in->ctx = NULL;
 }
 
-struct mem_ctx {
-	const unsigned char *p;
-	size_t n, pos;
-};
-
 static ssize_t mem_read(struct mg_input *in, void *buf, size_t n, struct mg_err *e)
 {
-	struct mem_ctx *c = in->ctx;
-	size_t k = c->n - c->pos < n ? c->n - c->pos : n;
+	size_t k = in->mem_n - in->mem_pos < n ? in->mem_n - in->mem_pos : n;
 
 	(void)e;
-	memcpy(buf, c->p + c->pos, k);
-	c->pos += k;
+	memcpy(buf, in->mem + in->mem_pos, k);
+	in->mem_pos += k;
 	return (ssize_t)k;
 }
 
 static int mem_seek(struct mg_input *in, uint64_t off, struct mg_err *e)
 {
-	struct mem_ctx *c = in->ctx;
-
-	if (off > c->n)
+	if (off > in->mem_n)
 		return mg_err_set(e, MG_E_IO, "seek past the end of '%s'", in->name);
-	c->pos = (size_t)off;
+	in->mem_pos = (size_t)off;
 	return 0;
 }
 
 void input_open_mem(struct mg_input *in, const void *data, size_t n, const char *name)
 {
-	static __thread struct mem_ctx ctx;
-
 	memset(in, 0, sizeof(*in));
-	ctx.p = data;
-	ctx.n = n;
-	ctx.pos = 0;
+	in->mem = data;
+	in->mem_n = n;
 	snprintf(in->name, sizeof(in->name), "%s", name);
 	in->size = n;
 	in->read = mem_read;
 	in->seek = mem_seek;
-	in->ctx = &ctx;
 }
 
 int reader_init(struct mg_reader *r, struct mg_input *in, size_t cap, struct mg_err *e)
@@ -185,10 +173,13 @@ int filesrc_parse_key(const struct mg_buf *key, char *name, size_t n, uint64_t *
 
 	if (!hash || (size_t)(hash - s) >= n)
 		return -1;
+	if (hash[1] < '0' || hash[1] > '9')
+		return -1;
 	memcpy(name, s, (size_t)(hash - s));
 	name[hash - s] = '\0';
+	errno = 0;
 	*recno = strtoull(hash + 1, &end, 10);
-	return *end ? -1 : 0;
+	return *end || errno ? -1 : 0;
 }
 
 /* ---- the generic file source ---- */

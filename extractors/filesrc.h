@@ -33,6 +33,8 @@ struct mg_input {
 	/* Seek to an absolute offset; NULL when the stream cannot seek (archive members). */
 	int (*seek)(struct mg_input *in, uint64_t off, struct mg_err *e);
 	void *ctx;
+	const unsigned char *mem;   /* input_open_mem */
+	size_t mem_n, mem_pos;
 };
 
 int input_open_file(struct mg_input *in, const char *path, const char *display, struct mg_err *e);

@@ -45,9 +45,10 @@ int pgstore_finish_run(struct pgstore *s, long long run_id, const char *table, c
 int pgstore_fail_run(struct pgstore *s, long long run_id, const char *message);
 /* Independent recount of a system's work orders in the store. */
 int pgstore_recount(struct pgstore *s, const char *system, struct mg_count *out, struct mg_err *e);
-/* SQL expression of the unified-domain record hash of hotline.work_order w
- * (an unsigned 64-bit value as numeric). */
-const char *pgstore_uhash_sql(void);
+/* Append the SQL text expression of the unified-domain canonical form of
+ * table t's row named alias. */
+struct mg_utable;
+int pgstore_canon_sql(const struct mg_utable *t, const char *alias, struct mg_buf *out, struct mg_err *e);
 /* Parse a decimal string mod 2^64. */
 unsigned long long parse_u64_mod(const char *s);
 

@@ -1,12 +1,20 @@
 /* loaders/postgresql.c: the unified store's sink.
  *
- * A chunk is one transaction: COPY the records into a temporary staging
- * table, COPY the chunk's rejects into migration.reject, mark duplicates
- * (a legacy id seen twice in the chunk, or already loaded earlier in this
- * run: the first occurrence survives), upsert the rest into the target by
- * (source_system, legacy_id), record the duplicates in migration.merged
- * pointing at their survivor, and upsert the checkpoint; then COMMIT.
- * Re-running a finished run's playbook updates the same rows in place.
+ * A chunk is one transaction that ends with the checkpoint:
+ *  - direct path: while the store holds no row of this system from another
+ *    run, a record whose legacy id a Bloom filter proves new in this run is
+ *    COPYed straight into the target (as fast as COPY gets);
+ *  - exact path: every other record (a possible duplicate, or any record
+ *    of a re-run) is COPYed into a temporary staging table; duplicates (a
+ *    legacy id seen twice, or already loaded by this run: the first
+ *    occurrence survives) are marked, the rest upserted by (source_system,
+ *    legacy_id), the duplicates recorded in migration.merged pointing at
+ *    their survivor;
+ *  - the chunk's rejects are COPYed into migration.reject, the checkpoint
+ *    upserted, and the transaction committed.
+ * The Bloom filter has a fixed size and is rebuilt from the store when a
+ * run resumes, so memory does not grow with the rows. Re-running a finished
+ * run's playbook updates the same rows in place.
  */
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -15,6 +23,7 @@
 
 #include "loaders/loader.h"
 #include "loaders/pgstore.h"
+#include "migrate/bloom.h"
 #include "migrate/copyfmt.h"
 
 extern const struct sink_driver sink_postgresql;
@@ -26,14 +35,21 @@ struct pg_sink {
 	char run_id[24];
 	char system[32];
 	char table[256];
-	int in_tx, in_copy;
+	int in_tx, in_copy;        /* in_copy: 1 = COPY into staging, 2 = COPY into the target */
+	int direct;                /* the direct path is allowed */
+	struct bloom seen;         /* legacy ids loaded by this run */
 	uint64_t seq;
 	uint64_t staged;
+	uint64_t n_direct, h_direct;
+	struct mg_buf pending;     /* staging rows waiting while the direct COPY is open */
 	struct mg_buf line;
 	struct mg_buf rejects;
 	unsigned long long nrejects;
 	char insert_sql[4096];
+	char direct_sql[1024];
 };
+
+#define PENDING_MAX (4u << 20)
 
 static int pg_fail(struct pg_sink *s, const char *what, PGresult *r, struct mg_err *e)
 {
@@ -60,6 +76,40 @@ static int exec_ok(struct pg_sink *s, const char *sql, int n, const char *const 
 	return 0;
 }
 
+/* The direct path is safe while no row of this system comes from another
+ * run: then a legacy id absent from the Bloom filter of this run's ids is
+ * absent from the target. A resumed run refills the filter from the store. */
+static int choose_path(struct pg_sink *s, struct mg_err *e)
+{
+	const char *p[2] = {s->system, s->run_id};
+	PGresult *r;
+	int other;
+
+	if (exec_ok(s, "SELECT EXISTS (SELECT 1 FROM hotline.work_order WHERE source_system = $1 AND run_id <> $2)",
+		    2, p, &r, "inspect the target", e))
+		return -1;
+	other = PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	if (other)
+		return 0;
+	if (bloom_init(&s->seen, 8u << 20))
+		return mg_err_set(e, MG_E_NOMEM, "out of memory for the load filter");
+	if (!PQsendQueryParams(s->conn, "SELECT legacy_id FROM hotline.work_order WHERE source_system = $1", 1, NULL, p,
+			       NULL, NULL, 0) || !PQsetSingleRowMode(s->conn))
+		return pg_fail(s, "read the ids loaded so far", NULL, e);
+	while ((r = PQgetResult(s->conn))) {
+		ExecStatusType st = PQresultStatus(r);
+
+		if (st == PGRES_SINGLE_TUPLE)
+			bloom_test_add(&s->seen, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
+		else if (st != PGRES_TUPLES_OK)
+			return pg_fail(s, "read the ids loaded so far", r, e);
+		PQclear(r);
+	}
+	s->direct = 1;
+	return 0;
+}
+
 static int pg_open(void *conn, const struct mg_utable *t, long long run_id, const char *system,
 		   const char *table, struct sink **out, struct mg_err *e)
 {
@@ -78,7 +128,10 @@ static int pg_open(void *conn, const struct mg_utable *t, long long run_id, cons
 	snprintf(s->table, sizeof(s->table), "%s", table);
 	buf_init(&s->line, 0, "copy line");
 	buf_init(&s->rejects, 0, "rejects");
+	buf_init(&s->pending, 0, "pending");
 	buf_init(&sql, 0, "sql");
+	/* staging lives in local buffers: give them room before first use */
+	PQclear(PQexec(s->conn, "SET temp_buffers = '64MB'"));
 	buf_addstr(&sql, "CREATE TEMP TABLE IF NOT EXISTS stage_work_order (seq bigint NOT NULL,"
 		   " legacy_key bytea, u_hash numeric(20,0) NOT NULL, merged boolean NOT NULL DEFAULT false", e);
 	for (unsigned i = 0; i < t->nfields; i++)
@@ -106,23 +159,73 @@ static int pg_open(void *conn, const struct mg_utable *t, long long run_id, cons
 				      t->fields[i].name, t->fields[i].name);
 	snprintf(s->insert_sql + u, sizeof(s->insert_sql) - u,
 		 "raw = EXCLUDED.raw, run_id = EXCLUDED.run_id, loaded_at = now()");
+	u = (size_t)snprintf(s->direct_sql, sizeof(s->direct_sql), "COPY hotline.%s (", t->name);
+	for (unsigned i = 0; i < t->nfields; i++)
+		u += (size_t)snprintf(s->direct_sql + u, sizeof(s->direct_sql) - u, "%s, ", t->fields[i].name);
+	snprintf(s->direct_sql + u, sizeof(s->direct_sql) - u, "raw, run_id) FROM STDIN");
 	*out = &s->base;
+	if (choose_path(s, e)) {
+		sink_postgresql.close(&s->base);
+		*out = NULL;
+		return -1;
+	}
 	return 0;
 }
 
 static int begin_chunk(struct pg_sink *s, struct mg_err *e)
 {
-	PGresult *r;
-
 	if (exec_ok(s, "BEGIN", 0, NULL, NULL, "begin a transaction", e))
 		return -1;
 	s->in_tx = 1;
-	r = PQexec(s->conn, "COPY stage_work_order FROM STDIN");
+	s->staged = s->n_direct = s->h_direct = 0;
+	return 0;
+}
+
+static int start_copy(struct pg_sink *s, int which, struct mg_err *e)
+{
+	PGresult *r = PQexec(s->conn, which == 2 ? s->direct_sql : "COPY stage_work_order FROM STDIN");
+
 	if (!r || PQresultStatus(r) != PGRES_COPY_IN)
-		return pg_fail(s, "start COPY into staging", r, e);
+		return pg_fail(s, which == 2 ? "start COPY into the target" : "start COPY into staging", r, e);
 	PQclear(r);
-	s->in_copy = 1;
-	s->staged = 0;
+	s->in_copy = which;
+	return 0;
+}
+
+static int end_copy(struct pg_sink *s, struct mg_err *e);
+
+static int send(struct pg_sink *s, struct mg_buf *b, struct mg_err *e)
+{
+	if (b->len && PQputCopyData(s->conn, (const char *)b->ptr, (int)b->len) != 1)
+		return pg_fail(s, "send rows", NULL, e);
+	buf_reset(b);
+	return 0;
+}
+
+/* Move the pending staging rows into the staging table (the direct COPY,
+ * if open, is ended first; the caller reopens it when needed). */
+static int flush_pending(struct pg_sink *s, struct mg_err *e)
+{
+	if (!s->pending.len)
+		return 0;
+	if (s->in_copy == 2 && end_copy(s, e))
+		return -1;
+	if (s->in_copy != 1 && start_copy(s, 1, e))
+		return -1;
+	return send(s, &s->pending, e);
+}
+
+static int fmt_fields(struct mg_buf *o, const struct mg_batch *b, unsigned r, struct mg_err *e)
+{
+	for (unsigned c = 0; c < b->ncols; c++) {
+		size_t n;
+		const unsigned char *v = batch_get(b, r, c, &n);
+
+		if (c && buf_addc(o, '\t', e))
+			return -1;
+		if (!v ? buf_addstr(o, "\\N", e) : copy_escape(o, v, n, e))
+			return -1;
+	}
 	return 0;
 }
 
@@ -134,34 +237,40 @@ static int pg_write(struct sink *sk, const struct mg_batch *b, struct mg_err *e)
 		return -1;
 	buf_reset(&s->line);
 	for (unsigned r = 0; r < b->nrows; r++) {
-		size_t kn;
+		size_t kn, idn;
 		const unsigned char *k = batch_key(b, r, &kn);
+		const unsigned char *id = batch_get(b, r, WO_LEGACY_ID, &idn);
 
-		buf_add_u64(&s->line, s->seq++, e);
-		buf_addc(&s->line, '\t', e);
-		copy_bytea(&s->line, k, kn, e);
-		buf_addc(&s->line, '\t', e);
-		buf_add_u64(&s->line, b->prov[r].u_hash, e);
-		buf_addstr(&s->line, "\tf", e);
-		for (unsigned c = 0; c < b->ncols; c++) {
-			size_t n;
-			const unsigned char *v = batch_get(b, r, c, &n);
-
-			buf_addc(&s->line, '\t', e);
-			if (!v)
-				buf_addstr(&s->line, "\\N", e);
-			else if (copy_escape(&s->line, v, n, e))
+		if (s->direct && !bloom_test_add(&s->seen, id, idn)) {
+			/* certainly new in this run: straight into the target */
+			if (s->in_copy != 2) {
+				if (send(s, &s->line, e) || (s->in_copy == 1 && end_copy(s, e)) || start_copy(s, 2, e))
+					return -1;
+			}
+			if (fmt_fields(&s->line, b, r, e) || buf_addc(&s->line, '\t', e) ||
+			    buf_addstr(&s->line, s->run_id, e) || buf_addc(&s->line, '\n', e))
 				return -1;
+			s->n_direct++;
+			s->h_direct += b->prov[r].u_hash;
+		} else {
+			/* possibly seen: the exact path through staging */
+			struct mg_buf *o = s->direct ? &s->pending : &s->line;
+
+			if (!s->direct && s->in_copy != 1 && start_copy(s, 1, e))
+				return -1;
+			if (buf_add_u64(o, s->seq++, e) || buf_addc(o, '\t', e) || copy_bytea(o, k, kn, e) ||
+			    buf_addc(o, '\t', e) || buf_add_u64(o, b->prov[r].u_hash, e) || buf_addstr(o, "\tf\t", e) ||
+			    fmt_fields(o, b, r, e) || buf_addc(o, '\n', e))
+				return -1;
+			s->staged++;
 		}
-		if (buf_addc(&s->line, '\n', e))
+		if (s->line.len > (1u << 20) && send(s, &s->line, e))
 			return -1;
-		s->staged++;
-		if (s->line.len > (1u << 20) || r + 1 == b->nrows) {
-			if (PQputCopyData(s->conn, (const char *)s->line.ptr, (int)s->line.len) != 1)
-				return pg_fail(s, "send rows to staging", NULL, e);
-			buf_reset(&s->line);
-		}
 	}
+	if (send(s, &s->line, e))
+		return -1;
+	if (s->pending.len > PENDING_MAX && flush_pending(s, e))
+		return -1;
 	if (b->nrejects && buf_add(&s->rejects, b->rejects.ptr, b->rejects.len, e))
 		return -1;
 	s->nrejects += b->nrejects;
@@ -225,27 +334,33 @@ static int pg_commit(struct sink *sk, struct mg_ledger *delta,
 
 	if (!s->in_tx && begin_chunk(s, e))
 		return -1;
-	if (end_copy(s, e) || copy_rejects(s, e))
+	if (flush_pending(s, e) || end_copy(s, e) || copy_rejects(s, e))
 		return -1;
+	ld->in += s->n_direct;
+	ld->out += s->n_direct;
+	ld->h_in += s->h_direct;
+	ld->h_out += s->h_direct;
 	p[0] = s->run_id;
 	p[1] = s->system;
 	p[2] = s->table;
 	/* duplicates: second and later occurrences in the chunk, and legacy ids
 	 * already loaded by this run */
-	if (exec_ok(s, "UPDATE stage_work_order st SET merged = true FROM"
+	if (s->staged && exec_ok(s, "UPDATE stage_work_order st SET merged = true FROM"
 		    " (SELECT seq, row_number() OVER (PARTITION BY legacy_id ORDER BY seq) AS rn FROM stage_work_order) o"
 		    " WHERE o.seq = st.seq AND (o.rn > 1 OR EXISTS (SELECT 1 FROM hotline.work_order w"
 		    " WHERE w.source_system = $2 AND w.legacy_id = st.legacy_id AND w.run_id = $1))",
 		    2, p, NULL, "mark duplicates", e))
 		return -1;
-	if (exec_ok(s, s->insert_sql, 1, p, NULL, "merge into the target", e))
+	if (s->staged && exec_ok(s, s->insert_sql, 1, p, NULL, "merge into the target", e))
 		return -1;
-	if (exec_ok(s, "INSERT INTO migration.merged (run_id, source_system, source_table, legacy_id, legacy_key,"
+	if (s->staged && exec_ok(s, "INSERT INTO migration.merged (run_id, source_system, source_table, legacy_id, legacy_key,"
 		    " survivor_id, raw, u_hash) SELECT $1, st.source_system, $2, st.legacy_id, st.legacy_key, w.id,"
 		    " st.raw::jsonb, st.u_hash FROM stage_work_order st JOIN hotline.work_order w"
 		    " ON w.source_system = st.source_system AND w.legacy_id = st.legacy_id WHERE st.merged",
 		    2, (const char *const[]){s->run_id, s->table}, NULL, "record duplicates", e))
 		return -1;
+	if (!s->staged)
+		goto checkpoint;
 	if (exec_ok(s, "SELECT count(*) FILTER (WHERE NOT merged), coalesce(sum(u_hash) FILTER (WHERE NOT merged), 0),"
 		    " count(*) FILTER (WHERE merged), coalesce(sum(u_hash) FILTER (WHERE merged), 0),"
 		    " count(*), coalesce(sum(u_hash), 0) FROM stage_work_order", 0, NULL, &r, "count the chunk", e))
@@ -257,7 +372,7 @@ static int pg_commit(struct sink *sk, struct mg_ledger *delta,
 	ld->in += strtoull(PQgetvalue(r, 0, 4), NULL, 10);
 	ld->h_in += parse_u64_mod(PQgetvalue(r, 0, 5));
 	PQclear(r);
-
+checkpoint:
 	memset(&ck, 0, sizeof(ck));
 	fold(arg, delta, &ck);
 	buf_init(&json, 0, "ledger");
@@ -307,6 +422,8 @@ static void pg_close(struct sink *sk)
 		PQclear(PQexec(s->conn, "ROLLBACK"));
 	buf_release(&s->line);
 	buf_release(&s->rejects);
+	buf_release(&s->pending);
+	bloom_release(&s->seen);
 	free(s);
 }
 

@@ -114,8 +114,11 @@ void batch_put_null(struct mg_batch *b, unsigned col)
 int batch_row_end(struct mg_batch *b, const void *key, size_t keylen, uint64_t line,
 		  uint64_t offset, struct mg_err *e)
 {
-	struct mg_prov *pv = &b->prov[b->nrows];
+	struct mg_prov *pv;
 
+	if (b->nrows >= b->max_rows)
+		return mg_err_set(e, MG_E_INTERNAL, "batch overfilled: %u rows", b->nrows);
+	pv = &b->prov[b->nrows];
 	pv->line = line;
 	pv->offset = offset;
 	pv->key_off = b->keys.len;

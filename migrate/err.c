@@ -4,16 +4,20 @@
 #include <stdio.h>
 #include <string.h>
 
+static void one_line(char *dst, size_t n, const char *src);
+
 int mg_err_set(struct mg_err *e, int code, const char *fmt, ...)
 {
+	char raw[sizeof(e->msg)];
 	va_list ap;
 
 	if (!e || e->code != MG_E_NONE)
 		return -1;
 	e->code = code ? code : MG_E_INTERNAL;
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	one_line(e->msg, sizeof(e->msg), raw);
 	mg_chomp(e->msg);
 	return -1;
 }
@@ -58,33 +62,31 @@ void mg_err_copy(struct mg_err *dst, const struct mg_err *src)
 		*dst = *src;
 }
 
-/* One line: internal newlines (libpq's "\n\tIs the server running ...")
- * become "; ", runs of blanks after them are dropped. */
-static void one_line(char *s)
+/* Copy src into dst (size n) as one line: internal newlines (libpq's
+ * "\n\tIs the server running ...") become "; ", blanks after them are
+ * dropped, tabs become spaces; never writes past n. */
+static void one_line(char *dst, size_t n, const char *src)
 {
-	char *w = s;
+	size_t w = 0;
 
-	for (char *r = s; *r; r++) {
+	for (const char *r = src; *r && w + 1 < n; r++) {
 		if (*r == '\n' || *r == '\r') {
 			while (r[1] == '\n' || r[1] == '\r' || r[1] == '\t' || r[1] == ' ')
 				r++;
-			if (r[1]) {
-				*w++ = ';';
-				*w++ = ' ';
+			if (r[1] && w + 3 < n) {
+				dst[w++] = ';';
+				dst[w++] = ' ';
 			}
 			continue;
 		}
-		*w++ = *r == '\t' ? ' ' : *r;
+		dst[w++] = *r == '\t' ? ' ' : *r;
 	}
-	*w = '\0';
+	dst[w] = '\0';
 }
 
 char *mg_chomp(char *s)
 {
-	size_t n;
-
-	one_line(s);
-	n = strlen(s);
+	size_t n = strlen(s);
 
 	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '.'))
 		s[--n] = '\0';

@@ -33,10 +33,11 @@ struct mg_err {
 	char msg[1024];
 };
 
-/* Record an error unless one is already recorded. Always returns -1. */
+/* Record an error unless one is already recorded; the message is made one
+ * line (internal newlines become "; "). Always returns -1. */
 int mg_err_set(struct mg_err *e, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Append ": detail" to the recorded message (for context such as a file name). */
+/* Prefix the recorded message with "context: " (e.g. a file name). */
 void mg_err_prefix(struct mg_err *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void mg_err_clear(struct mg_err *e);

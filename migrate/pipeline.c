@@ -143,6 +143,32 @@ static void *transform_main(void *arg)
 	return NULL;
 }
 
+/* The source recount runs on its own connection while the table streams:
+ * the source server has a core to spare while the store's COPY is busy. It
+ * sees the table as the extraction does when the source is quiescent
+ * (merge-mode systems are frozen before cutover; see docs). */
+struct recount_job {
+	const struct source_driver *drv;
+	struct playbook *pb;
+	const struct pb_table *t;
+	const struct mg_columns *cols;
+	struct mg_count c;
+	struct mg_err err;
+	int ok;
+};
+
+static void *recount_main(void *arg)
+{
+	struct recount_job *j = arg;
+	struct source *src = NULL;
+
+	if (j->drv->open(j->pb, &src, &j->err) == 0 && j->drv->recount(src, j->t, j->cols, &j->c, &j->err) == 0)
+		j->ok = 1;
+	if (src)
+		j->drv->close(src);
+	return NULL;
+}
+
 struct fold_state {
 	struct mg_ledger *cum;
 	struct mg_buf *last_key;
@@ -177,7 +203,9 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 	struct mg_buf key;
 	int have_key = 0, rc = -1, started = 0;
 	struct sink *sink = NULL;
-	pthread_t th_x, th_t;
+	pthread_t th_x, th_t, th_r;
+	struct recount_job rj;
+	int have_rj = 0;
 	struct mg_ledger delta;
 	struct fold_state fs;
 	double t0 = now(), last_progress = 0;
@@ -230,6 +258,14 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 		goto out;
 	}
 	started = 1;
+	memset(&rj, 0, sizeof(rj));
+	if (drv->recount) {
+		rj.drv = drv;
+		rj.pb = pb;
+		rj.t = t;
+		rj.cols = &p.cols;
+		have_rj = pthread_create(&th_r, NULL, recount_main, &rj) == 0;
+	}
 	ledger_init(&delta);
 	for (;;) {
 		int ab, end;
@@ -275,18 +311,22 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 		pthread_join(th_x, NULL);
 		pthread_join(th_t, NULL);
 	}
+	if (have_rj) {
+		pthread_join(th_r, NULL);
+		have_rj = 0;
+	}
 	if (p.abort) {
 		mg_err_copy(e, &p.err);
 		goto out;
 	}
 	/* independent recounts */
 	if (drv->recount) {
-		struct mg_count c;
-
-		if (drv->recount(p.src, t, &p.cols, &c, e))
+		if (!rj.ok) {
+			mg_err_copy(e, &rj.err);
 			goto out;
-		res->ledger.st[ST_SOURCE].in = res->ledger.st[ST_SOURCE].out = c.rows;
-		res->ledger.st[ST_SOURCE].h_in = res->ledger.st[ST_SOURCE].h_out = c.total;
+		}
+		res->ledger.st[ST_SOURCE].in = res->ledger.st[ST_SOURCE].out = rj.c.rows;
+		res->ledger.st[ST_SOURCE].h_in = res->ledger.st[ST_SOURCE].h_out = rj.c.total;
 		res->have_source = 1;
 	}
 	{
@@ -306,6 +346,8 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 	res->seconds = now() - t0;
 	rc = 0;
 out:
+	if (have_rj)
+		pthread_join(th_r, NULL);
 	if (sink)
 		sink->drv->close(sink);
 	for (int i = 0; i < POOL; i++) {

@@ -322,6 +322,22 @@ static void check_source(struct playbook *pb, yaml_node_t *src)
 	pb_check_keys(pb, src, d->name, d->options);
 }
 
+/* A message of pb_get_* starts with "path:line: "; a diagnostic adds its own. */
+static const char *bare(const struct playbook *pb, const char *msg)
+{
+	size_t n = strlen(pb->path);
+
+	if (!strncmp(msg, pb->path, n) && msg[n] == ':') {
+		const char *p = msg + n + 1;
+
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (p[0] == ':' && p[1] == ' ')
+			return p + 2;
+	}
+	return msg;
+}
+
 static void check_table(struct playbook *pb, struct pb_table *t, yaml_node_t *n)
 {
 	struct mg_err e = {0};
@@ -359,13 +375,13 @@ static void check_table(struct playbook *pb, struct pb_table *t, yaml_node_t *n)
 	if (!t->fields || t->fields->type != YAML_MAPPING_NODE)
 		pb_diag(pb, t->fields ? t->fields : n, "a table needs 'fields': a mapping of unified field to legacy column");
 	if (pb_get_uint(pb, n, "batch_rows", 1000, 100000, &v, &e))
-		pb_diag(pb, pb_get(pb, n, "batch_rows"), "%s", strchr(e.msg, ' ') + 1), mg_err_clear(&e);
+		pb_diag(pb, pb_get(pb, n, "batch_rows"), "%s", bare(pb, e.msg)), mg_err_clear(&e);
 	t->batch_rows = (unsigned)v;
 	if (pb_get_uint(pb, n, "commit_rows", 20000, 10000000, &v, &e))
-		pb_diag(pb, pb_get(pb, n, "commit_rows"), "%s", strchr(e.msg, ' ') + 1), mg_err_clear(&e);
+		pb_diag(pb, pb_get(pb, n, "commit_rows"), "%s", bare(pb, e.msg)), mg_err_clear(&e);
 	t->commit_rows = (unsigned)v;
 	if (pb_get_uint(pb, n, "max_field_bytes", 16u << 20, 1u << 30, &v, &e))
-		pb_diag(pb, pb_get(pb, n, "max_field_bytes"), "%s", strchr(e.msg, ' ') + 1), mg_err_clear(&e);
+		pb_diag(pb, pb_get(pb, n, "max_field_bytes"), "%s", bare(pb, e.msg)), mg_err_clear(&e);
 	t->max_field_bytes = (size_t)v;
 	plan_check(pb, t);
 }
@@ -415,7 +431,12 @@ int playbook_load(struct playbook **pbp, const char *path, struct mg_err *e)
 			   parser.context ? " " : "", parser.context ? parser.context : "");
 		yaml_parser_delete(&parser);
 		buf_release(&text);
-		pb_diag(pb, NULL, "%s", strchr(e->msg, ' ') + 1);
+		{
+			struct mg_err tmp = {0};
+
+			buf_printf(&pb->diags, &tmp, "%s\n", e->msg);
+			pb->ndiags++;
+		}
 		return -1;
 	}
 	pb->have_doc = 1;

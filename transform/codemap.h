@@ -14,7 +14,7 @@
 struct codemap;
 
 /* Load path; key column is column 0, value column is the one named value_col
- * in the header. */
+ * in the header. *out is set even on failure: free it with codemap_free. */
 int codemap_load(struct codemap **out, const char *path, const char *value_col, struct mg_err *e);
 void codemap_free(struct codemap *m);
 /* Returns the mapped value or NULL. */

@@ -1,6 +1,7 @@
 #include "transform/decode.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -10,7 +11,7 @@ static const struct {
 	const char *iconv;
 } encodings[] = {
 	{"utf-8", NULL}, {"utf8", NULL}, {"utf8mb4", NULL},
-	{"gbk", "GB18030"}, {"gb2312", "GB18030"}, {"cp936", "GB18030"}, {"gb18030", "GB18030"},
+	{"gbk", "GB18030+"}, {"gb2312", "GB18030"}, {"cp936", "GB18030+"}, {"gb18030", "GB18030"},
 	{"big5", "BIG5"}, {"big5-hkscs", "BIG5-HKSCS"},
 	{"latin1", "ISO-8859-1"}, {"iso-8859-1", "ISO-8859-1"}, {"cp1252", "CP1252"},
 	{"utf-16le", "UTF-16LE"}, {"utf-16be", "UTF-16BE"},
@@ -34,6 +35,12 @@ int decoder_open(struct mg_decoder *d, const char *encoding, struct mg_err *e)
 			return 0;
 		}
 		snprintf(d->name, sizeof(d->name), "%s", encodings[i].iconv);
+		/* "+": CP936's single byte 0x80 is the euro sign; GB18030 has no
+		 * such byte, and it is the only code where the two differ */
+		if (d->name[strlen(d->name) - 1] == '+') {
+			d->name[strlen(d->name) - 1] = '\0';
+			d->euro80 = 1;
+		}
 		d->cd = iconv_open("UTF-8", d->name);
 		if (d->cd == (iconv_t)-1)
 			return mg_err_set(e, MG_E_CONFIG, "iconv cannot convert from '%s': %s", d->name,
@@ -85,12 +92,30 @@ size_t utf8_valid_prefix(const unsigned char *s, size_t n)
 	return n;
 }
 
+/* Offset in `in` of the character that decoded to the U+0000 at output
+ * position k: decode again with exactly k bytes of room, which stops right
+ * before it. */
+static size_t nul_offset(struct mg_decoder *d, const unsigned char *in, size_t n, size_t k)
+{
+	char *ip = (char *)in, *tmp = malloc(k + 1), *op = tmp;
+	size_t il = n, ol = k;
+
+	if (!tmp)
+		return 0;
+	iconv(d->cd, NULL, NULL, NULL, NULL);
+	iconv(d->cd, &ip, &il, &op, &ol);
+	free(tmp);
+	return (size_t)(ip - (char *)in);
+}
+
 int decoder_run(struct mg_decoder *d, const unsigned char *in, size_t n, struct mg_buf *out,
 		size_t *bad, struct mg_err *e)
 {
 	char *ip = (char *)in;
 	size_t il = n, start = out->len;
 
+	if (buf_grow(out, 0, e))
+		return -1;
 	if (d->passthrough) {
 		size_t v = utf8_valid_prefix(in, n);
 
@@ -103,19 +128,30 @@ int decoder_run(struct mg_decoder *d, const unsigned char *in, size_t n, struct 
 	iconv(d->cd, NULL, NULL, NULL, NULL);
 	while (il) {
 		char *op;
-		size_t ol, before;
+		size_t ol, before, want = il * 2 + 16;
 
-		/* a legacy byte becomes at most 4 UTF-8 bytes */
-		if (buf_grow(out, il * 2 + 16, e))
+		/* a legacy byte becomes at most 4 UTF-8 bytes; reserve what the cap allows */
+		if (out->cap && want > out->cap - out->len)
+			want = out->cap > out->len ? out->cap - out->len : 0;
+		if (buf_grow(out, want, e))
 			return -1;
 		before = out->alloc - out->len - 1;
 		op = (char *)out->ptr + out->len;
 		ol = before;
 		if (iconv(d->cd, &ip, &il, &op, &ol) == (size_t)-1 && errno != E2BIG) {
 			out->len += before - ol;
+			if (d->euro80 && errno == EILSEQ && (unsigned char)*ip == 0x80) {
+				if (buf_add(out, "\xE2\x82\xAC", 3, e))
+					return -1;
+				ip++;
+				il--;
+				continue;
+			}
 			*bad = (size_t)(ip - (char *)in);
 			return 1;
 		}
+		if (before == ol && il)  /* no progress: no room left under the cap */
+			return buf_grow(out, il, e);
 		out->len += before - ol;
 	}
 	{
@@ -127,9 +163,13 @@ int decoder_run(struct mg_decoder *d, const unsigned char *in, size_t n, struct 
 		out->len += before - ol;
 	}
 	out->ptr[out->len] = 0;
-	if (memchr(out->ptr + start, 0, out->len - start)) {
-		*bad = (size_t)((unsigned char *)memchr(in, 0, n) ? (unsigned char *)memchr(in, 0, n) - in : 0);
-		return 1;
+	{
+		unsigned char *z = memchr(out->ptr + start, 0, out->len - start);
+
+		if (z) {
+			*bad = nul_offset(d, in, n, (size_t)(z - (out->ptr + start)));
+			return 1;
+		}
 	}
 	return 0;
 }

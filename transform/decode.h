@@ -18,12 +18,16 @@
 struct mg_decoder {
 	iconv_t cd;
 	int passthrough;     /* utf-8 declared: validated, copied */
+	int euro80;          /* gbk/cp936: the single byte 0x80 is U+20AC */
 	char name[32];       /* canonical name used with iconv */
 };
 
 /* Known names: utf-8 utf8 utf8mb4 gbk gb2312 cp936 gb18030 big5 big5-hkscs
- * latin1 iso-8859-1 cp1252 (case-insensitive). Unknown -> -1 with a message
- * listing the valid names. */
+ * latin1 iso-8859-1 cp1252 utf-16le utf-16be (case-insensitive). Unknown ->
+ * -1 with a message listing the valid names. gbk and cp936 also read the
+ * CP936 single byte 0x80 as the euro sign (GB18030 has no such byte). A BOM
+ * (UTF-8 or UTF-16) is kept as the character U+FEFF: removing it is the
+ * file driver's business. */
 int decoder_open(struct mg_decoder *d, const char *encoding, struct mg_err *e);
 void decoder_close(struct mg_decoder *d);
 /* Decode in[0..n) appending to out. Returns 0 on success, 1 if the bytes do

@@ -107,11 +107,11 @@ static int days_in(int y, int m)
 
 enum norm_date norm_date(const char *in, size_t n, const char *fmt, char out[20])
 {
-	char buf[64];
+	char buf[256];
 	size_t len, i = 0;
 	int Y = 0, M = 0, D = 0, h = 0, mi = 0, sec = 0, anydigit = 0, nonzero = 0;
 
-	if (n >= sizeof(buf))
+	if (n >= sizeof(buf)) /* folding never lengthens: the input bounds it */
 		return DATE_INVALID;
 	norm_fold_fullwidth(in, n, buf, &len);
 	while (len && buf[len - 1] == ' ')

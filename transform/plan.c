@@ -395,9 +395,9 @@ int plan_build(struct plan **out, struct playbook *pb, const struct pb_table *t,
 			if (tc && (op->text_col = find_col(cols, tc)) < 0)
 				return col_error(p, cols, tc, e);
 		}
+		p->nf++; /* counted first, so plan_free frees a half-loaded map */
 		if ((op->op == OP_CATEGORY || op->op == OP_CODE) && load_map(pb, spec, op, e))
 			return -1;
-		p->nf++;
 	}
 	return 0;
 }

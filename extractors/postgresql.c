@@ -1,0 +1,676 @@
+/* extractors/postgresql.c: PostgreSQL through libpq.
+ *
+ * Bytes arrive exactly as stored: the session's client_encoding is
+ * SQL_ASCII, which turns off every conversion on the wire whatever the
+ * database encoding is, so a UTF8 database yields its UTF-8 bytes and a
+ * SQL_ASCII database holding GBK yields the GBK bytes. Every value is read
+ * in text form, i.e. as the type's output function prints it, with the
+ * session pinned so that the print is stable: DateStyle ISO, IntervalStyle
+ * postgres, TimeZone (default Asia/Shanghai), extra_float_digits 3,
+ * lc_monetary C. bytea is the exception: it is decoded from its hex print
+ * back to the stored bytes.
+ *
+ * Rows stream through a NO SCROLL cursor, FETCH FORWARD batch_rows at a
+ * time, inside one REPEATABLE READ READ ONLY transaction, so memory is
+ * bounded by a batch and the whole table is read from one snapshot. The
+ * resume key travels as a bound parameter: DECLARE ... WHERE key > $1
+ * ORDER BY key. The recount runs in the same snapshot when it follows the
+ * extraction (so the two agree even while the source is written to), on
+ * its own otherwise; it computes the canonical form of migrate/hash.h in
+ * SQL, from the same printed values, with sha256(). docs/sources/postgresql.md
+ * has the details and the SQL an auditor can run.
+ */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extractors/extractor.h"
+#include "migrate/buf.h"
+
+extern const struct source_driver source_postgresql;
+
+#define BYTEA_OID 17
+#define FETCH_MAX 10000
+#define CURSOR "hm_extract"
+
+struct pg_source {
+	struct source base;
+	PGconn *conn;
+	PGresult *res;          /* current FETCH result */
+	int row;                /* next row of res */
+	int in_tx;
+	int cursor_open;
+	int exhausted;          /* the last FETCH returned fewer rows than asked */
+	int done;
+	int failed;
+	char where[300];        /* "host' database 'db" for messages */
+	char table[256];
+	char keycol[128];
+	int key_idx;
+	int key_bytea;
+	unsigned ncols;
+	char *names[MG_MAX_COLS];
+	unsigned oids[MG_MAX_COLS];
+	size_t max_field;
+	struct mg_buf q;
+	struct mg_buf tmp;      /* decoded bytea */
+};
+
+static const struct pb_keyspec options[] = {
+	{"driver", "postgresql"},
+	{"host", "server host name or unix socket directory (default: PGHOST or the local socket)"},
+	{"port", "port (default: PGPORT or 5432)"},
+	{"dbname", "database holding the tables (default: PGDATABASE)"},
+	{"user", "user name (default: PGUSER or the login name)"},
+	{"password_env", "name of the environment variable holding the password (or use ~/.pgpass)"},
+	{"sslmode", "disable, allow, prefer, require, verify-ca or verify-full"},
+	{"service", "a service name from pg_service.conf"},
+	{"conninfo_env", "name of the environment variable holding a full libpq connection string"},
+	{"timezone", "TimeZone of the session, for timestamptz values (default Asia/Shanghai)"},
+	{NULL, NULL},
+};
+
+static const struct pb_keyspec table_options[] = {
+	{NULL, NULL},
+};
+
+/* libpq messages may span lines (one per host tried, DETAIL, HINT): one line */
+static void one_line(char *dst, size_t n, const char *src)
+{
+	size_t j = 0;
+
+	for (const char *p = src ? src : ""; *p && j + 1 < n; p++) {
+		if (*p == '\n') {
+			if (!p[1])
+				break;
+			if (j + 2 < n) {
+				dst[j++] = ';';
+				dst[j++] = ' ';
+			}
+			while (p[1] == ' ' || p[1] == '\t')
+				p++;
+		} else if (*p == '\t' || *p == '\r') {
+			dst[j++] = ' ';
+		} else {
+			dst[j++] = *p;
+		}
+	}
+	dst[j] = '\0';
+	mg_chomp(dst);
+}
+
+static int quote_ident(struct pg_source *s, struct mg_buf *b, const char *id, size_t n, struct mg_err *e)
+{
+	char *q = PQescapeIdentifier(s->conn, id, n);
+	int rc;
+
+	if (!q)
+		return mg_err_set(e, MG_E_CONFIG, "cannot quote identifier '%s': %s", id, PQerrorMessage(s->conn));
+	rc = buf_addstr(b, q, e);
+	PQfreemem(q);
+	return rc;
+}
+
+/* `table` or `schema.table` (split on the first dot) */
+static int quote_table(struct pg_source *s, struct mg_buf *b, const char *name, struct mg_err *e)
+{
+	const char *dot = strchr(name, '.');
+
+	if (!dot || dot == name || !dot[1])
+		return quote_ident(s, b, name, strlen(name), e);
+	if (quote_ident(s, b, name, (size_t)(dot - name), e) || buf_addc(b, '.', e))
+		return -1;
+	return quote_ident(s, b, dot + 1, strlen(dot + 1), e);
+}
+
+static int fail_res(struct pg_source *s, PGresult *r, struct mg_err *e, const char *what)
+{
+	char msg[768];
+	const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+
+	s->failed = 1;
+	one_line(msg, sizeof(msg), primary ? primary : PQerrorMessage(s->conn));
+	return mg_err_set(e, MG_E_SOURCE, "%s '%s' on postgresql '%s': %s", what, s->table, s->where, msg);
+}
+
+/* Run a command that returns no rows. */
+static int exec_cmd(struct pg_source *s, const char *sql, struct mg_err *e, const char *what)
+{
+	PGresult *r = PQexec(s->conn, sql);
+
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		fail_res(s, r, e, what);
+		PQclear(r);
+		return -1;
+	}
+	PQclear(r);
+	return 0;
+}
+
+static void clear_cursor(struct pg_source *s)
+{
+	if (s->res) {
+		PQclear(s->res);
+		s->res = NULL;
+	}
+	s->row = 0;
+	s->cursor_open = 0;
+	s->exhausted = 0;
+}
+
+static void pg_close(struct source *src)
+{
+	struct pg_source *s = (struct pg_source *)src;
+
+	if (!s)
+		return;
+	if (s->res)
+		PQclear(s->res);
+	if (s->conn)
+		PQfinish(s->conn); /* the server rolls back the read-only transaction */
+	for (unsigned i = 0; i < s->ncols; i++)
+		free(s->names[i]);
+	buf_release(&s->q);
+	buf_release(&s->tmp);
+	free(s);
+}
+
+static int pg_open(struct playbook *pb, struct source **out, struct mg_err *e)
+{
+	static const char *const names[] = {"host", "port", "dbname", "user", "sslmode", "service"};
+	struct pg_source *s = calloc(1, sizeof(*s));
+	char *val[6] = {NULL}, *pwenv = NULL, *cienv = NULL, *tz = NULL;
+	const char *kw[16], *kv[16];
+	int n = 0, rc = -1, expand = 0;
+
+	*out = NULL;
+	if (!s)
+		return mg_err_set(e, MG_E_NOMEM, "out of memory");
+	s->base.drv = &source_postgresql;
+	buf_init(&s->q, 0, "query");
+	buf_init(&s->tmp, 0, "bytea");
+	for (int i = 0; i < 6; i++)
+		if (pb_get_str(pb, pb->source, names[i], &val[i], e))
+			goto out;
+	if (pb_get_str(pb, pb->source, "password_env", &pwenv, e) ||
+	    pb_get_str(pb, pb->source, "conninfo_env", &cienv, e) ||
+	    pb_get_str(pb, pb->source, "timezone", &tz, e))
+		goto out;
+	if (cienv) {
+		const char *ci = getenv(cienv);
+
+		if (!ci) {
+			mg_err_set(e, MG_E_CONFIG, "environment variable '%s' (conninfo_env) is not set", cienv);
+			goto out;
+		}
+		kw[n] = "dbname"; /* expanded as a connection string; later keys override it */
+		kv[n++] = ci;
+		expand = 1;
+	}
+	for (int i = 0; i < 6; i++)
+		if (val[i]) {
+			kw[n] = names[i];
+			kv[n++] = val[i];
+		}
+	if (pwenv) {
+		const char *pw = getenv(pwenv);
+
+		if (!pw) {
+			mg_err_set(e, MG_E_CONFIG, "environment variable '%s' (password_env) is not set", pwenv);
+			goto out;
+		}
+		kw[n] = "password";
+		kv[n++] = pw;
+	}
+	kw[n] = "connect_timeout";
+	kv[n++] = "10";
+	kw[n] = "application_name";
+	kv[n++] = "hotline-migrate";
+	kw[n] = "client_encoding"; /* no conversion on the wire: the stored bytes */
+	kv[n++] = "SQL_ASCII";
+	kw[n] = NULL;
+	kv[n] = NULL;
+	s->conn = PQconnectdbParams(kw, kv, expand);
+	if (!s->conn) {
+		mg_err_set(e, MG_E_NOMEM, "cannot initialise the postgresql client library");
+		goto out;
+	}
+	{
+		const char *h = PQhost(s->conn), *d = PQdb(s->conn);
+
+		snprintf(s->where, sizeof(s->where), "%s' database '%s", h && *h ? h : val[0] ? val[0] : "default",
+			 d && *d ? d : val[2] ? val[2] : "default");
+	}
+	if (PQstatus(s->conn) != CONNECTION_OK) {
+		char msg[768];
+
+		one_line(msg, sizeof(msg), PQerrorMessage(s->conn));
+		mg_err_set(e, MG_E_CONNECT, "cannot connect to postgresql '%s': %s", s->where, msg);
+		goto out;
+	}
+	/* pin every setting that changes how values print */
+	buf_reset(&s->q);
+	if (buf_addstr(&s->q, "SET client_encoding = 'SQL_ASCII'; SET DateStyle = 'ISO, YMD'; "
+			      "SET IntervalStyle = 'postgres'; SET extra_float_digits = 3; "
+			      "SET bytea_output = 'hex'; SET lc_monetary = 'C'; "
+			      "SET statement_timeout = 0; SET idle_in_transaction_session_timeout = 0; "
+			      "SET TimeZone = ", e))
+		goto out;
+	{
+		char *lit = PQescapeLiteral(s->conn, tz ? tz : "Asia/Shanghai", strlen(tz ? tz : "Asia/Shanghai"));
+
+		if (!lit) {
+			mg_err_set(e, MG_E_CONFIG, "bad timezone option");
+			goto out;
+		}
+		rc = buf_addstr(&s->q, lit, e);
+		PQfreemem(lit);
+		if (rc)
+			goto out;
+		rc = -1;
+	}
+	snprintf(s->table, sizeof(s->table), "(session)");
+	if (exec_cmd(s, (const char *)s->q.ptr, e, "cannot set up the session for"))
+		goto out;
+	*out = &s->base;
+	rc = 0;
+out:
+	for (int i = 0; i < 6; i++)
+		free(val[i]);
+	free(pwenv);
+	free(cienv);
+	free(tz);
+	if (rc)
+		pg_close(&s->base);
+	return rc;
+}
+
+static int is_missing_table(PGresult *r)
+{
+	const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+	return st && (!strcmp(st, "42P01") || !strcmp(st, "3F000")); /* undefined table / schema */
+}
+
+/* Column names and types of the table: SELECT * ... LIMIT 0. */
+static int read_columns(struct pg_source *s, const struct pb_table *t, struct mg_err *e)
+{
+	PGresult *r;
+	int nf;
+
+	for (unsigned i = 0; i < s->ncols; i++)
+		free(s->names[i]);
+	s->ncols = 0;
+	buf_reset(&s->q);
+	if (buf_addstr(&s->q, "SELECT * FROM ", e) || quote_table(s, &s->q, t->name, e) ||
+	    buf_addstr(&s->q, " LIMIT 0", e))
+		return -1;
+	r = PQexec(s->conn, (const char *)s->q.ptr);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		if (is_missing_table(r)) {
+			s->failed = 1;
+			PQclear(r);
+			return mg_err_set(e, MG_E_CONFIG, "table '%s' does not exist in postgresql '%s'", t->name,
+					  s->where);
+		}
+		fail_res(s, r, e, "cannot read the columns of");
+		PQclear(r);
+		return -1;
+	}
+	nf = PQnfields(r);
+	if (nf > MG_MAX_COLS) {
+		PQclear(r);
+		s->failed = 1;
+		return mg_err_set(e, MG_E_LIMIT, "table '%s' has more than %d columns", t->name, MG_MAX_COLS);
+	}
+	for (int i = 0; i < nf; i++) {
+		s->names[i] = strdup(PQfname(r, i));
+		if (!s->names[i]) {
+			PQclear(r);
+			return mg_err_set(e, MG_E_NOMEM, "out of memory");
+		}
+		s->oids[i] = PQftype(r, i);
+		s->ncols++;
+	}
+	PQclear(r);
+	return 0;
+}
+
+static int pg_start(struct source *src, const struct pb_table *t, const struct mg_buf *after,
+		    struct mg_columns *cols, struct mg_err *e)
+{
+	struct pg_source *s = (struct pg_source *)src;
+	const char *pv[1];
+	int plen[1], pfmt[1];
+	unsigned ptype[1];
+	PGresult *r;
+
+	if (s->failed)
+		return mg_err_set(e, MG_E_INTERNAL, "postgresql source used after an error");
+	snprintf(s->table, sizeof(s->table), "%s", t->name);
+	if (!t->key)
+		return mg_err_set(e, MG_E_CONFIG, "%s:%d: table '%s' of a postgresql source needs 'key': a unique column to order and resume by",
+				  t->pb->path, pb_line(t->node), t->name);
+	snprintf(s->keycol, sizeof(s->keycol), "%s", t->key);
+	s->max_field = t->max_field_bytes;
+	s->tmp.cap = t->max_field_bytes;
+	s->done = 0;
+	clear_cursor(s);
+	if (s->in_tx) {
+		s->in_tx = 0;
+		if (exec_cmd(s, "ROLLBACK", e, "cannot end the previous transaction before"))
+			return -1;
+	}
+	if (exec_cmd(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e, "cannot begin a transaction to read"))
+		return -1;
+	s->in_tx = 1;
+	if (read_columns(s, t, e))
+		return -1;
+	s->key_idx = -1;
+	for (unsigned i = 0; i < s->ncols; i++)
+		if (!strcmp(s->names[i], t->key))
+			s->key_idx = (int)i;
+	if (s->key_idx < 0) {
+		s->failed = 1;
+		return mg_err_set(e, MG_E_CONFIG, "key column '%s' is not in postgresql table '%s'", t->key, t->name);
+	}
+	s->key_bytea = s->oids[s->key_idx] == BYTEA_OID;
+	cols->n = s->ncols;
+	for (unsigned i = 0; i < s->ncols; i++)
+		cols->name[i] = s->names[i];
+
+	buf_reset(&s->q);
+	buf_addstr(&s->q, "DECLARE " CURSOR " NO SCROLL CURSOR FOR SELECT ", e);
+	for (unsigned i = 0; i < s->ncols; i++) {
+		if (i)
+			buf_addc(&s->q, ',', e);
+		if (quote_ident(s, &s->q, s->names[i], strlen(s->names[i]), e))
+			return -1;
+	}
+	buf_addstr(&s->q, " FROM ", e);
+	if (quote_table(s, &s->q, t->name, e))
+		return -1;
+	if (after) {
+		buf_addstr(&s->q, " WHERE ", e);
+		quote_ident(s, &s->q, t->key, strlen(t->key), e);
+		buf_addstr(&s->q, " > $1", e);
+	}
+	buf_addstr(&s->q, " ORDER BY ", e);
+	if (quote_ident(s, &s->q, t->key, strlen(t->key), e))
+		return -1;
+	if (after) {
+		/* the key as it was extracted: printed text, typed by the server
+		 * from the comparison; a bytea key goes in binary */
+		if (after->len > INT32_MAX)
+			return mg_err_set(e, MG_E_LIMIT, "resume key too long");
+		pv[0] = after->ptr ? (const char *)after->ptr : "";
+		plen[0] = (int)after->len;
+		pfmt[0] = s->key_bytea;
+		ptype[0] = s->key_bytea ? BYTEA_OID : 0;
+		if (!s->key_bytea && memchr(pv[0], '\0', after->len))
+			return mg_err_set(e, MG_E_STORE, "stored resume key for '%s' contains a NUL byte", t->name);
+	}
+	r = PQexecParams(s->conn, (const char *)s->q.ptr, after ? 1 : 0, after ? ptype : NULL,
+			 after ? pv : NULL, after ? plen : NULL, after ? pfmt : NULL, 0);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		fail_res(s, r, e, "cannot read");
+		PQclear(r);
+		return -1;
+	}
+	PQclear(r);
+	s->cursor_open = 1;
+	return 0;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* bytea prints as \x followed by hex digits (bytea_output = hex) */
+static int unhex(struct pg_source *s, const char *p, size_t n, struct mg_err *e)
+{
+	buf_reset(&s->tmp);
+	if (n < 2 || p[0] != '\\' || p[1] != 'x' || n % 2)
+		return mg_err_set(e, MG_E_SOURCE, "unexpected bytea text from postgresql (not hex)");
+	if (buf_grow(&s->tmp, (n - 2) / 2, e))
+		return -1;
+	for (size_t i = 2; i < n; i += 2) {
+		int hi = hexval((unsigned char)p[i]), lo = hexval((unsigned char)p[i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return mg_err_set(e, MG_E_SOURCE, "unexpected bytea text from postgresql (not hex)");
+		s->tmp.ptr[s->tmp.len++] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+static int fetch(struct pg_source *s, unsigned want, struct mg_err *e)
+{
+	char sql[64];
+
+	if (s->res)
+		PQclear(s->res);
+	s->row = 0;
+	snprintf(sql, sizeof(sql), "FETCH FORWARD %u FROM " CURSOR, want);
+	s->res = PQexec(s->conn, sql);
+	if (PQresultStatus(s->res) != PGRES_TUPLES_OK)
+		return fail_res(s, s->res, e, "cannot read");
+	if (PQnfields(s->res) != (int)s->ncols) {
+		s->failed = 1;
+		return mg_err_set(e, MG_E_SOURCE, "postgresql returned %d columns for '%s', expected %u",
+				  PQnfields(s->res), s->table, s->ncols);
+	}
+	if ((unsigned)PQntuples(s->res) < want)
+		s->exhausted = 1;
+	return 0;
+}
+
+static int put_row(struct pg_source *s, struct mg_batch *b, struct mg_err *e)
+{
+	PGresult *r = s->res;
+	int row = s->row;
+	size_t ki = (size_t)b->nrows * b->ncols + (unsigned)s->key_idx;
+
+	batch_row_begin(b);
+	for (unsigned c = 0; c < s->ncols; c++) {
+		const char *v;
+		size_t n;
+
+		if (PQgetisnull(r, row, (int)c))
+			continue;
+		v = PQgetvalue(r, row, (int)c);
+		n = (size_t)PQgetlength(r, row, (int)c);
+		if (s->oids[c] == BYTEA_OID) {
+			if (n > 2 && (n - 2) / 2 > s->max_field)
+				goto too_large;
+			if (unhex(s, v, n, e))
+				goto bad;
+			v = (const char *)s->tmp.ptr;
+			n = s->tmp.len;
+		}
+		if (n > s->max_field)
+			goto too_large;
+		if (batch_put(b, c, v ? v : "", n, e))
+			goto bad;
+		continue;
+too_large:
+		s->failed = 1;
+		batch_row_cancel(b);
+		return mg_err_set(e, MG_E_LIMIT,
+				  "value too large: column '%s' of row %s=%s in '%s' is %zu bytes, over max_field_bytes (%zu)",
+				  s->names[c], s->keycol,
+				  s->key_bytea ? "(bytea)" : PQgetisnull(r, row, s->key_idx) ? "NULL" : PQgetvalue(r, row, s->key_idx),
+				  s->table, s->oids[c] == BYTEA_OID ? (n - 2) / 2 : n, s->max_field);
+	}
+	if (b->len[ki] == MG_NULL) {
+		s->failed = 1;
+		batch_row_cancel(b);
+		return mg_err_set(e, MG_E_SOURCE, "key column '%s' of '%s' is NULL in a row", s->keycol, s->table);
+	}
+	/* the key is the key column's bytes as handed over (data is not moved by this) */
+	if (batch_row_end(b, b->data.ptr + b->off[ki], b->len[ki], 0, 0, e))
+		goto bad;
+	return 0;
+bad:
+	s->failed = 1;
+	return -1;
+}
+
+static int pg_next(struct source *src, struct mg_batch *b, struct mg_err *e)
+{
+	struct pg_source *s = (struct pg_source *)src;
+
+	if (s->failed)
+		return mg_err_set(e, MG_E_INTERNAL, "postgresql source used after an error");
+	if (s->done || !s->cursor_open)
+		return MG_DONE;
+	snprintf(b->origin, sizeof(b->origin), "%s", s->table);
+	while (!batch_full(b)) {
+		if (!s->res || s->row >= PQntuples(s->res)) {
+			unsigned want = b->max_rows < 1 ? 1 : b->max_rows > FETCH_MAX ? FETCH_MAX : b->max_rows;
+
+			if (s->exhausted)
+				break;
+			if (fetch(s, want, e))
+				return -1;
+			if (!PQntuples(s->res))
+				break;
+		}
+		if (put_row(s, b, e))
+			return -1;
+		s->row++;
+	}
+	if (b->nrows) {
+		size_t kn;
+		const unsigned char *k = batch_key(b, b->nrows - 1, &kn);
+
+		buf_reset(&b->last_key);
+		if (buf_add(&b->last_key, k, kn, e))
+			return -1;
+		b->have_last_key = 1;
+	}
+	if (!batch_full(b)) {
+		/* end of the table: free the cursor, keep the snapshot for recount */
+		s->done = 1;
+		clear_cursor(s);
+		if (exec_cmd(s, "CLOSE " CURSOR, e, "cannot close the cursor of"))
+			return -1;
+		if (!b->nrows)
+			return MG_DONE;
+	}
+	return MG_OK;
+}
+
+/* One column's canonical piece (migrate/hash.h) as a bytea expression: the
+ * printed value's bytes in the database encoding (convert_to to the
+ * database's own encoding converts nothing), or a bytea's own bytes. */
+static int canon_sql(struct pg_source *s, const char *col, int bytea, struct mg_err *e)
+{
+	struct mg_buf *q = &s->q;
+
+	buf_addstr(q, "CASE WHEN ", e);
+	quote_ident(s, q, col, strlen(col), e);
+	buf_addstr(q, " IS NULL THEN decode('4e','hex') ELSE ", e);
+	if (bytea) {
+		buf_addstr(q, "convert_to('V' || length(", e);
+		quote_ident(s, q, col, strlen(col), e);
+		buf_addstr(q, ") || ':', getdatabaseencoding()) || ", e);
+		quote_ident(s, q, col, strlen(col), e);
+	} else {
+		buf_addstr(q, "convert_to('V' || octet_length(concat(", e);
+		quote_ident(s, q, col, strlen(col), e);
+		buf_addstr(q, ")) || ':' || concat(", e);
+		quote_ident(s, q, col, strlen(col), e);
+		buf_addstr(q, "), getdatabaseencoding())", e);
+	}
+	return buf_addstr(q, " END", e);
+}
+
+static int pg_recount(struct source *src, const struct pb_table *t, const struct mg_columns *cols,
+		      struct mg_count *out, struct mg_err *e)
+{
+	struct pg_source *s = (struct pg_source *)src;
+	unsigned char isbytea[MG_MAX_COLS];
+	PGresult *r;
+
+	if (s->failed)
+		return mg_err_set(e, MG_E_INTERNAL, "postgresql source used after an error");
+	snprintf(s->table, sizeof(s->table), "%s", t->name);
+	if (!cols->n)
+		return mg_err_set(e, MG_E_INTERNAL, "recount of '%s' without columns", t->name);
+	/* the types of the recounted columns: bytea hashes its own bytes */
+	buf_reset(&s->q);
+	buf_addstr(&s->q, "SELECT ", e);
+	for (unsigned i = 0; i < cols->n; i++) {
+		if (i)
+			buf_addc(&s->q, ',', e);
+		if (quote_ident(s, &s->q, cols->name[i], strlen(cols->name[i]), e))
+			return -1;
+	}
+	buf_addstr(&s->q, " FROM ", e);
+	if (quote_table(s, &s->q, t->name, e) || buf_addstr(&s->q, " LIMIT 0", e))
+		return -1;
+	r = PQexec(s->conn, (const char *)s->q.ptr);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQnfields(r) != (int)cols->n) {
+		if (is_missing_table(r)) {
+			s->failed = 1;
+			PQclear(r);
+			return mg_err_set(e, MG_E_CONFIG, "table '%s' does not exist in postgresql '%s'", t->name,
+					  s->where);
+		}
+		fail_res(s, r, e, "cannot recount");
+		PQclear(r);
+		return -1;
+	}
+	for (unsigned i = 0; i < cols->n; i++)
+		isbytea[i] = PQftype(r, (int)i) == BYTEA_OID;
+	PQclear(r);
+	buf_reset(&s->q);
+	/* record hash: first 8 bytes of sha256(canonical form) as a signed
+	 * bigint; their sum mod 2^64 equals the sum of the unsigned values */
+	buf_addstr(&s->q, "SELECT count(*)::text, ((coalesce(sum(('x' || encode(substr(sha256(", e);
+	for (unsigned i = 0; i < cols->n; i++) {
+		if (i)
+			buf_addstr(&s->q, " || ", e);
+		if (canon_sql(s, cols->name[i], isbytea[i], e))
+			return -1;
+	}
+	buf_addstr(&s->q, "), 1, 8), 'hex'))::bit(64)::bigint::numeric), 0) % 18446744073709551616"
+			  " + 18446744073709551616) % 18446744073709551616)::text FROM ", e);
+	if (quote_table(s, &s->q, t->name, e))
+		return -1;
+	r = PQexec(s->conn, (const char *)s->q.ptr);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1 || PQgetisnull(r, 0, 0) ||
+	    PQgetisnull(r, 0, 1)) {
+		if (PQresultStatus(r) == PGRES_TUPLES_OK)
+			mg_err_set(e, MG_E_SOURCE, "recount of '%s' returned no row", t->name);
+		else
+			fail_res(s, r, e, "cannot recount");
+		PQclear(r);
+		return -1;
+	}
+	out->rows = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
+	out->total = strtoull(PQgetvalue(r, 0, 1), NULL, 10);
+	PQclear(r);
+	return 0;
+}
+
+const struct source_driver source_postgresql = {
+	.name = "postgresql",
+	.caps = SRC_CAN_RESUME | SRC_CAN_RECOUNT,
+	.options = options,
+	.table_options = table_options,
+	.open = pg_open,
+	.start = pg_start,
+	.next_batch = pg_next,
+	.recount = pg_recount,
+	.close = pg_close,
+};
