@@ -5,7 +5,7 @@
 #   make test            unit tests + integration tests on private servers
 #   make demo            set-up, build, servers, reference data, migration, report
 #   make bench           1,000,000 rows: migrate vs pgloader vs psql \copy
-#   make fuzz            fuzz targets (clang libFuzzer)
+#   make fuzz            every fuzz target under clang libFuzzer (FUZZ_SECONDS each)
 
 PKGS     := libpq libmariadb odbc libarchive expat yaml-0.1 jansson libcrypto
 CC       ?= cc
@@ -37,8 +37,12 @@ CMD_OBJ := $(CMD_SRC:%.c=$(O)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOLS    := $(B)/gen12319
+# every fuzz target also builds with a plain main() that replays files, so
+# the seed corpora run in `make test`; `make fuzz` builds them with libFuzzer
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 
-all: $(B)/migrate $(TOOLS) $(UNIT_BIN)
+all: $(B)/migrate $(TOOLS) $(UNIT_BIN) $(FUZZ_BIN)
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -56,8 +60,15 @@ $(B)/tests/test_%: $(O)/tests/unit/test_%.o $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CMOCKA_LIBS)
 
+$(B)/fuzz/%: $(O)/tests/fuzz/%.o $(O)/tests/fuzz/main_standalone.o $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 test: all
 	tests/harness.sh
+
+fuzz:
+	scripts/fuzz
 
 demo:
 	scripts/demo
@@ -68,5 +79,5 @@ bench: all
 clean:
 	rm -rf $(B)
 
-.PHONY: all test demo bench clean
+.PHONY: all test demo bench fuzz clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
