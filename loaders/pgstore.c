@@ -500,3 +500,51 @@ int pgstore_recount(struct pgstore *s, const char *system, struct mg_count *out,
 	PQclear(r);
 	return 0;
 }
+
+int pgstore_recount_raw(struct pgstore *s, const struct mg_utable *t, struct mg_count *out, struct mg_err *e)
+{
+	struct mg_buf sql;
+	PGresult *r;
+	int rc = -1;
+
+	/* the same canonical form, over bytea (the bytes as stored) or text */
+	buf_init(&sql, 0, "sql");
+	buf_addstr(&sql, "SELECT count(*), ((coalesce(sum(h), 0) % 18446744073709551616) + 18446744073709551616)"
+		   " % 18446744073709551616 FROM (SELECT ('x' || substr(encode(sha256(", e);
+	if (!t->nfields)
+		buf_addstr(&sql, "''::bytea", e);
+	for (unsigned i = 0; i < t->nfields; i++) {
+		char *id = PQescapeIdentifier(s->conn, t->fields[i].name, strlen(t->fields[i].name));
+
+		if (!id) {
+			mg_err_set(e, MG_E_NOMEM, "out of memory");
+			goto out;
+		}
+		if (t->fields[i].type == U_BYTEA)
+			buf_printf(&sql, e, "%sCASE WHEN %s IS NULL THEN 'N'::bytea ELSE convert_to('V' || length(%s) || ':', 'UTF8') || %s END",
+				   i ? " || " : "", id, id, id);
+		else
+			buf_printf(&sql, e, "%sconvert_to(CASE WHEN %s IS NULL THEN 'N' ELSE 'V' || octet_length(%s) || ':' || %s END, 'UTF8')",
+				   i ? " || " : "", id, id, id);
+		PQfreemem(id);
+	}
+	buf_addstr(&sql, "), 'hex'), 1, 16))::bit(64)::bigint AS h FROM ", e);
+	{
+		char *a = PQescapeIdentifier(s->conn, t->land_schema, strlen(t->land_schema));
+		char *b = PQescapeIdentifier(s->conn, t->land_table, strlen(t->land_table));
+
+		if (a && b)
+			buf_printf(&sql, e, "%s.%s) x", a, b);
+		PQfreemem(a);
+		PQfreemem(b);
+	}
+	if (mg_err_isset(e) || pgstore_exec(s, buf_cstr(&sql), 0, NULL, &r, e))
+		goto out;
+	out->rows = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
+	out->total = parse_u64_mod(PQgetvalue(r, 0, 1));
+	PQclear(r);
+	rc = 0;
+out:
+	buf_release(&sql);
+	return rc;
+}

@@ -21,6 +21,7 @@ struct pgstore {
 };
 
 struct mg_count;
+struct mg_utable;
 
 int pgstore_connect(struct pgstore *s, const char *conninfo, struct mg_err *e);
 void pgstore_close(struct pgstore *s);
@@ -43,11 +44,12 @@ int pgstore_save_columns(struct pgstore *s, long long run_id, const char *table,
 int pgstore_finish_run(struct pgstore *s, long long run_id, const char *table, const struct mg_ledger *l,
 		       int balanced, const char *status, const char *message, struct mg_err *e);
 int pgstore_fail_run(struct pgstore *s, long long run_id, const char *message);
+/* Independent recount of a raw landing table (schema_raw_new). */
+int pgstore_recount_raw(struct pgstore *s, const struct mg_utable *t, struct mg_count *out, struct mg_err *e);
 /* Independent recount of a system's work orders in the store. */
 int pgstore_recount(struct pgstore *s, const char *system, struct mg_count *out, struct mg_err *e);
 /* Append the SQL text expression of the unified-domain canonical form of
  * table t's row named alias. */
-struct mg_utable;
 int pgstore_canon_sql(const struct mg_utable *t, const char *alias, struct mg_buf *out, struct mg_err *e);
 /* Parse a decimal string mod 2^64. */
 unsigned long long parse_u64_mod(const char *s);

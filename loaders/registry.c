@@ -4,9 +4,11 @@
 #include "loaders/loader.h"
 
 extern const struct sink_driver sink_postgresql;
+extern const struct sink_driver sink_raw;
 
 const struct sink_driver *const sink_drivers[] = {
 	&sink_postgresql,
+	&sink_raw,
 	NULL,
 };
 

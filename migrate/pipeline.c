@@ -239,8 +239,8 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 		p.raw_free.item[p.raw_free.count++] = &p.raw[i];
 		p.uni_free.item[p.uni_free.count++] = &p.uni[i];
 	}
-	if (sink_driver_find("postgresql")->open(store, plan_target(p.plan), res->run_id, pb->system.code, t->name,
-						  &sink, e))
+	if (sink_driver_find(plan_target(p.plan)->raw ? "raw" : "postgresql")->open(store, plan_target(p.plan), res->run_id,
+										       pb->system.code, t->name, &sink, e))
 		goto out;
 	fs.cum = &res->ledger;
 	fs.last_key = &key;
@@ -332,7 +332,8 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 	{
 		struct mg_count c;
 
-		if (pgstore_recount(store, pb->system.code, &c, e))
+		if (plan_target(p.plan)->raw ? pgstore_recount_raw(store, plan_target(p.plan), &c, e)
+					     : pgstore_recount(store, pb->system.code, &c, e))
 			goto out;
 		res->ledger.st[ST_TARGET].in = res->ledger.st[ST_TARGET].out = c.rows;
 		res->ledger.st[ST_TARGET].h_in = res->ledger.st[ST_TARGET].h_out = c.total;

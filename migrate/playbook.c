@@ -32,7 +32,9 @@ static const struct pb_keyspec system_keys[] = {
 
 static const struct pb_keyspec table_keys[] = {
 	{"name", "legacy table (or file) name"},
-	{"target", "unified table: work_order"},
+	{"target", "work_order (the unified table), or raw (land the rows verbatim in legacy_<system>.<table>)"},
+	{"raw_as", "target raw: bytea (the bytes exactly as stored, default) or text (decoded)"},
+	{"land_as", "target raw: name of the landing table (default: the table name, made an identifier)"},
 	{"key", "database sources: column that orders the rows and marks the resume point"},
 	{"encoding", "declared encoding of text columns (utf-8, gbk, gb18030, gb2312, big5, latin1 ...)"},
 	{"encodings", "per-column encoding overrides: column: encoding"},
@@ -367,13 +369,28 @@ static void check_table(struct playbook *pb, struct pb_table *t, yaml_node_t *n)
 	if (!t->target)
 		t->target = "work_order";
 	if (!schema_table_find(t->target))
-		pb_diag(pb, pb_get(pb, n, "target"), "unknown target '%s'; valid: work_order", t->target);
-	t->encoding = req_scalar(pb, n, "encoding", "a table");
+		pb_diag(pb, pb_get(pb, n, "target"), "unknown target '%s'; valid: work_order, raw", t->target);
+	{
+		const char *ra = pb_scalar(pb_get(pb, n, "raw_as"));
+
+		if (ra && strcmp(ra, "bytea") && strcmp(ra, "text"))
+			pb_diag(pb, pb_get(pb, n, "raw_as"), "raw_as must be bytea or text, not '%s'", ra);
+		t->raw_text = ra && !strcmp(ra, "text");
+	}
+	t->land_as = pb_scalar(pb_get(pb, n, "land_as"));
+	if (!strcmp(t->target, "raw") && !t->raw_text)
+		t->encoding = pb_scalar(pb_get(pb, n, "encoding")); /* bytes are landed undecoded */
+	else
+		t->encoding = req_scalar(pb, n, "encoding", "a table");
 	t->encodings = pb_get(pb, n, "encodings");
 	t->fields = pb_get(pb, n, "fields");
 	t->dates = pb_get(pb, n, "dates");
-	if (!t->fields || t->fields->type != YAML_MAPPING_NODE)
+	if (!strcmp(t->target, "raw")) {
+		if (t->fields)
+			pb_diag(pb, t->fields, "a raw landing takes every column as it is: remove 'fields'");
+	} else if (!t->fields || t->fields->type != YAML_MAPPING_NODE) {
 		pb_diag(pb, t->fields ? t->fields : n, "a table needs 'fields': a mapping of unified field to legacy column");
+	}
 	if (pb_get_uint(pb, n, "batch_rows", 1000, 100000, &v, &e))
 		pb_diag(pb, pb_get(pb, n, "batch_rows"), "%s", bare(pb, e.msg)), mg_err_clear(&e);
 	t->batch_rows = (unsigned)v;

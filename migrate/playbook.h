@@ -30,6 +30,8 @@ struct pb_table {
 	unsigned batch_rows;
 	unsigned commit_rows;
 	size_t max_field_bytes;
+	int raw_text;            /* target raw: land decoded text (raw_as: text), else bytes */
+	const char *land_as;     /* target raw: the landing table's name */
 };
 
 struct playbook {

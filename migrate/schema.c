@@ -1,5 +1,7 @@
 #include "migrate/schema.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct mg_ufield wo_fields[WO_NFIELDS] = {
@@ -31,12 +33,85 @@ static const struct mg_ufield wo_fields[WO_NFIELDS] = {
 	[WO_SATISFACTION] = {"satisfaction", U_TEXT, 0},
 };
 
-const struct mg_utable schema_work_order = {"work_order", wo_fields, WO_NFIELDS};
+const struct mg_utable schema_work_order = {"work_order", wo_fields, WO_NFIELDS, 0, NULL, NULL};
+
+void schema_land_name(const char *name, char *out, size_t n)
+{
+	size_t o = 0;
+	int last_us = 1;
+
+	for (const char *c = name; *c && o + 1 < n && o < 63; c++) {
+		char ch = *c >= 'A' && *c <= 'Z' ? (char)(*c - 'A' + 'a') : *c;
+
+		if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
+			out[o++] = ch;
+			last_us = 0;
+		} else if (!last_us) {
+			out[o++] = '_';
+			last_us = 1;
+		}
+	}
+	while (o && out[o - 1] == '_')
+		o--;
+	if (!o && n > 4)
+		o = (size_t)snprintf(out, n, "raw");
+	out[o] = '\0';
+}
+
+struct mg_utable *schema_raw_new(const char *system, const char *land_table, const char *const *cols,
+				 unsigned n, int bytea)
+{
+	struct mg_utable *t = calloc(1, sizeof(*t));
+	struct mg_ufield *f = calloc(n ? n : 1, sizeof(*f));
+	size_t sl = strlen(system) + 8;
+
+	if (!t || !f) {
+		free(t);
+		free(f);
+		return NULL;
+	}
+	t->name = "raw";
+	t->fields = f;
+	t->nfields = n;
+	t->raw = 1;
+	t->land_schema = malloc(sl);
+	t->land_table = strdup(land_table);
+	if (t->land_schema)
+		snprintf(t->land_schema, sl, "legacy_%s", system);
+	for (unsigned i = 0; i < n; i++) {
+		f[i].name = strdup(cols[i]);
+		f[i].type = bytea ? U_BYTEA : U_TEXT;
+		if (!f[i].name)
+			t->raw = -1;
+	}
+	if (t->raw < 0 || !t->land_schema || !t->land_table) {
+		t->raw = 1;
+		schema_raw_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void schema_raw_free(struct mg_utable *t)
+{
+	if (!t || !t->raw)
+		return;
+	for (unsigned i = 0; i < t->nfields; i++)
+		free((char *)t->fields[i].name);
+	free((struct mg_ufield *)t->fields);
+	free(t->land_schema);
+	free(t->land_table);
+	free(t);
+}
 
 const struct mg_utable *schema_table_find(const char *name)
 {
+	static const struct mg_utable raw = {"raw", NULL, 0, 1, NULL, NULL};
+
 	if (name && !strcmp(name, "work_order"))
 		return &schema_work_order;
+	if (name && !strcmp(name, "raw"))
+		return &raw;
 	return NULL;
 }
 

@@ -6,7 +6,9 @@
 #ifndef MG_SCHEMA_H
 #define MG_SCHEMA_H
 
-enum mg_utype { U_TEXT, U_TIMESTAMP };
+#include <stddef.h>
+
+enum mg_utype { U_TEXT, U_TIMESTAMP, U_BYTEA };
 
 struct mg_ufield {
 	const char *name;
@@ -18,7 +20,19 @@ struct mg_utable {
 	const char *name;       /* playbook target and table in schema hotline */
 	const struct mg_ufield *fields;
 	unsigned nfields;
+	int raw;                /* a verbatim landing table (schema_raw_new) */
+	char *land_schema;      /* raw: legacy_<system> */
+	char *land_table;       /* raw: the table's name in that schema */
 };
+
+/* A raw landing table: the source's columns, as bytea (bytes exactly as
+ * stored) or text (decoded), landed as legacy_<system>.<land_table>. */
+struct mg_utable *schema_raw_new(const char *system, const char *land_table, const char *const *cols,
+				 unsigned n, int bytea);
+void schema_raw_free(struct mg_utable *t);
+/* A landing table name from a table or file glob: lowercase letters,
+ * digits and '_' (other characters become '_'), at most 63 bytes. */
+void schema_land_name(const char *name, char *out, size_t n);
 
 const struct mg_utable *schema_table_find(const char *name);
 int schema_field_index(const struct mg_utable *t, const char *field);

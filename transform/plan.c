@@ -47,6 +47,8 @@ struct plan {
 	char system[32], table[256], area[8];
 	long long run_id;
 	int key_col;
+	int raw;                /* 0 unified; 1 raw landing as text; 2 raw landing as bytes */
+	struct mg_utable *raw_ut;
 };
 
 static const struct pb_keyspec field_keys[] = {
@@ -256,7 +258,7 @@ void plan_check(struct playbook *pb, struct pb_table *t)
 		else
 			decoder_close(&d);
 	}
-	if (!ut || !t->fields || t->fields->type != YAML_MAPPING_NODE)
+	if (!ut || ut->raw || !t->fields || t->fields->type != YAML_MAPPING_NODE)
 		return;
 	for (yaml_node_pair_t *p = pb_pairs_begin(t->fields); p < pb_pairs_end(t->fields); p++) {
 		yaml_node_t *kn = pb_node(pb, p->key);
@@ -356,6 +358,18 @@ int plan_build(struct plan **out, struct playbook *pb, const struct pb_table *t,
 			return mg_err_set(e, MG_E_NOMEM, "out of memory");
 	}
 	p->key_col = t->key ? find_col(cols, t->key) : -1;
+	if (p->ut->raw) {
+		char land[64];
+
+		schema_land_name(t->land_as ? t->land_as : t->name, land, sizeof(land));
+		p->raw = t->raw_text ? 1 : 2;
+		p->raw_ut = schema_raw_new(pb->system.code, land, (const char *const *)cols->name, cols->n, p->raw == 2);
+		if (!p->raw_ut)
+			return mg_err_set(e, MG_E_NOMEM, "out of memory");
+		p->ut = p->raw_ut;
+		if (p->raw == 2)
+			return 0; /* bytes are landed as stored: no decoder */
+	}
 	def = decoder_for(p, t->encoding, e);
 	if (def < 0)
 		return -1;
@@ -372,7 +386,7 @@ int plan_build(struct plan **out, struct playbook *pb, const struct pb_table *t,
 			return -1;
 		p->dec_of_col[ci] = di;
 	}
-	for (yaml_node_pair_t *q = pb_pairs_begin(t->fields); q && q < pb_pairs_end(t->fields); q++) {
+	for (yaml_node_pair_t *q = pb_pairs_begin(t->fields); !p->raw && q && q < pb_pairs_end(t->fields); q++) {
 		const char *field = pb_scalar(pb_node(pb, q->key));
 		yaml_node_t *spec = pb_node(pb, q->value);
 		struct fop *op = &p->f[p->nf];
@@ -412,6 +426,7 @@ void plan_free(struct plan *p)
 		decoder_close(&p->dec[i]);
 	for (unsigned i = 0; i < p->ncols; i++)
 		free(p->colnames[i]);
+	schema_raw_free(p->raw_ut);
 	hasher_free(p->h);
 	buf_release(&p->text);
 	buf_release(&p->canon);
@@ -422,7 +437,7 @@ void plan_free(struct plan *p)
 
 void plan_set_run(struct plan *p, long long run_id) { p->run_id = run_id; }
 const struct mg_utable *plan_target(const struct plan *p) { return p->ut; }
-unsigned plan_out_cols(const struct plan *p) { return p->ut->nfields + 1; }
+unsigned plan_out_cols(const struct plan *p) { return p->ut->nfields + (p->raw ? 0 : 1); }
 
 int plan_hash_raw(struct mg_hasher *h, struct mg_buf *scratch, struct mg_batch *b, struct mg_err *e)
 {
@@ -616,6 +631,40 @@ unmapped:
 	}
 }
 
+/* A raw landing row: every column, as stored (raw 2) or decoded (raw 1,
+ * from p->text); decode and transform pass it through. */
+static int land_row(struct plan *p, const struct mg_batch *raw, unsigned r, struct mg_batch *out,
+		    struct mg_ledger *d, struct mg_err *e)
+{
+	uint64_t sh = raw->prov[r].src_hash;
+	size_t kn;
+	const unsigned char *k = batch_key(raw, r, &kn);
+
+	d->st[ST_DECODE].out++;
+	d->st[ST_DECODE].h_out += sh;
+	d->st[ST_TRANSFORM].in++;
+	d->st[ST_TRANSFORM].h_in += sh;
+	batch_row_begin(out);
+	buf_reset(&p->canon);
+	for (unsigned c = 0; c < raw->ncols; c++) {
+		size_t n;
+		const void *v = p->raw == 2 ? (const void *)batch_get(raw, r, c, &n) : (const void *)tget(p, (int)c, &n);
+
+		if (v && batch_put(out, c, v, n, e))
+			return -1;
+		if (canon_add(&p->canon, v, n, v == NULL, e))
+			return -1;
+	}
+	if (batch_row_end(out, k, kn, raw->prov[r].line, raw->prov[r].offset, e))
+		return -1;
+	out->prov[out->nrows - 1].src_hash = sh;
+	out->prov[out->nrows - 1].u_hash = p->raw == 2 ? sh : hasher_digest64(p->h, p->canon.ptr, p->canon.len);
+	d->st[ST_TRANSFORM].out++;
+	d->st[ST_TRANSFORM].h_out += sh;
+	d->st[ST_TRANSFORM].h_uout += out->prov[out->nrows - 1].u_hash;
+	return 0;
+}
+
 int plan_apply(struct plan *p, const struct mg_batch *raw, struct mg_batch *out, struct mg_err *e)
 {
 	struct mg_ledger *d = &out->delta;
@@ -647,6 +696,12 @@ int plan_apply(struct plan *p, const struct mg_batch *raw, struct mg_batch *out,
 
 		d->st[ST_DECODE].in++;
 		d->st[ST_DECODE].h_in += sh;
+		if (p->raw == 2) {
+			/* landed as stored: the unified form is the source form */
+			if (land_row(p, raw, r, out, d, e))
+				return -1;
+			continue;
+		}
 		/* decode every column */
 		buf_reset(&p->text);
 		for (unsigned c = 0; c < raw->ncols && !reason; c++) {
@@ -673,6 +728,11 @@ int plan_apply(struct plan *p, const struct mg_batch *raw, struct mg_batch *out,
 			d->st[ST_DECODE].rejected++;
 			d->st[ST_DECODE].h_rej += sh;
 			if (reject(p, raw, r, "decode", reason, detail, out, e))
+				return -1;
+			continue;
+		}
+		if (p->raw == 1) {
+			if (land_row(p, raw, r, out, d, e))
 				return -1;
 			continue;
 		}
