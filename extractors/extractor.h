@@ -51,6 +51,9 @@ struct mg_count {
 
 struct source {
 	const struct source_driver *drv;
+	/* drop folders: files of the table already taken, "name\tbytes\n"
+	 * lines (set by the pipeline before start; NULL otherwise) */
+	const struct mg_buf *taken;
 };
 
 struct source_driver {

@@ -3,6 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <openssl/evp.h>
+#include <stddef.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,7 +195,15 @@ struct file_source {
 	char *dir;
 	glob_t g;
 	int have_glob;
+	char **files;              /* the files to read, in order (pointers into g) */
+	size_t nfiles;
 	size_t next_file;
+	/* SHA-256 of the current file as it streams */
+	EVP_MD_CTX *md;
+	uint64_t bytes;
+	int hash_ok;
+	ssize_t (*orig_read)(struct mg_input *, void *, size_t, struct mg_err *);
+	int (*orig_seek)(struct mg_input *, uint64_t, struct mg_err *);
 	struct mg_input in;
 	int in_open;
 	void *state;
@@ -203,6 +214,112 @@ struct file_source {
 	struct mg_columns cols;   /* names copied from the first file */
 	int failed, done;
 };
+
+static struct file_source *of_input(struct mg_input *in)
+{
+	return (struct file_source *)(void *)((char *)in - offsetof(struct file_source, in));
+}
+
+static ssize_t hashing_read(struct mg_input *in, void *buf, size_t n, struct mg_err *e)
+{
+	struct file_source *s = of_input(in);
+	ssize_t got = s->orig_read(in, buf, n, e);
+
+	if (got > 0) {
+		EVP_DigestUpdate(s->md, buf, (size_t)got);
+		s->bytes += (uint64_t)got;
+	}
+	return got;
+}
+
+static int hashing_seek(struct mg_input *in, uint64_t off, struct mg_err *e)
+{
+	struct file_source *s = of_input(in);
+
+	if (s->orig_seek(in, off, e))
+		return -1;
+	if (off == 0) {  /* a format reading again from the start (xlsx): hash again */
+		EVP_DigestInit_ex(s->md, EVP_sha256(), NULL);
+		s->bytes = 0;
+	} else {
+		s->hash_ok = 0;
+	}
+	return 0;
+}
+
+/* The finished file's SHA-256: as streamed, or read again when the format
+ * jumped around in it. */
+static int file_digest(struct file_source *s, char hex[65], uint64_t *bytes, struct mg_err *e)
+{
+	static const char hx[] = "0123456789abcdef";
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+
+	if (!s->hash_ok) {
+		char buf[65536];
+		ssize_t got;
+
+		if (s->orig_seek(&s->in, 0, e))
+			return -1;
+		EVP_DigestInit_ex(s->md, EVP_sha256(), NULL);
+		s->bytes = 0;
+		while ((got = s->orig_read(&s->in, buf, sizeof(buf), e)) > 0) {
+			EVP_DigestUpdate(s->md, buf, (size_t)got);
+			s->bytes += (uint64_t)got;
+		}
+		if (got < 0)
+			return -1;
+	}
+	EVP_DigestFinal_ex(s->md, md, &mdlen);
+	for (int i = 0; i < 32; i++) {
+		hex[2 * i] = hx[md[i] >> 4];
+		hex[2 * i + 1] = hx[md[i] & 15];
+	}
+	hex[64] = '\0';
+	*bytes = s->bytes;
+	return 0;
+}
+
+static const char *rel_name(const struct file_source *s, const char *path)
+{
+	return path + strlen(s->dir) + 1;
+}
+
+/* drop folders: the size a taken file had, or -1 if not taken */
+static long long taken_size(const struct file_source *s, const char *name)
+{
+	const char *p = s->base.taken ? buf_cstr(s->base.taken) : "";
+	size_t n = strlen(name);
+
+	while (*p) {
+		const char *tab = strchr(p, '\t'), *nl = strchr(p, '\n');
+
+		if (!tab || !nl)
+			break;
+		if ((size_t)(tab - p) == n && !strncmp(p, name, n))
+			return atoll(tab + 1);
+		p = nl + 1;
+	}
+	return -1;
+}
+
+/* A drop-folder file is complete when its name is not a temporary one and it
+ * has not changed for settle_seconds. */
+static int complete(const struct file_source *s, const char *path, struct stat *st)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	size_t n = strlen(base);
+	static const char *const temp[] = {".tmp", ".part", ".partial", ".crdownload", "~"};
+
+	if (base[0] == '.')
+		return 0;
+	for (size_t i = 0; i < sizeof(temp) / sizeof(temp[0]); i++)
+		if (n >= strlen(temp[i]) && !strcmp(base + n - strlen(temp[i]), temp[i]))
+			return 0;
+	if (stat(path, st) || !S_ISREG(st->st_mode))
+		return 0;
+	return time(NULL) - st->st_mtime >= (time_t)s->t->settle_seconds;
+}
 
 int filesrc_open(struct playbook *pb, struct source **out, struct mg_err *e)
 {
@@ -218,9 +335,13 @@ int filesrc_open(struct playbook *pb, struct source **out, struct mg_err *e)
 		free(s);
 		return mg_err_set(e, MG_E_CONFIG, "'%s' is not a file format", pb->driver);
 	}
-	if (pb_get_str(pb, pb->source, "dir", &s->dir, e)) {
+	s->md = EVP_MD_CTX_new();
+	if (!s->md || pb_get_str(pb, pb->source, "dir", &s->dir, e)) {
+		int nomem = !s->md;
+
+		EVP_MD_CTX_free(s->md);
 		free(s);
-		return -1;
+		return nomem ? mg_err_set(e, MG_E_NOMEM, "out of memory") : -1;
 	}
 	if (!s->dir)
 		s->dir = strdup(pb->dir);
@@ -251,14 +372,21 @@ static int same_columns(const struct mg_columns *a, const struct mg_columns *b)
 /* Open file i; returns 0, or -1. */
 static int open_file(struct file_source *s, size_t i, int first, struct mg_err *e)
 {
-	const char *path = s->g.gl_pathv[i];
-	const char *rel = path + strlen(s->dir) + 1;
+	const char *path = s->files[i];
+	const char *rel = rel_name(s, path);
 	struct mg_columns c;
 
 	memset(&c, 0, sizeof(c));
 	if (input_open_file(&s->in, path, rel, e))
 		return -1;
 	s->in_open = 1;
+	s->orig_read = s->in.read;
+	s->orig_seek = s->in.seek;
+	s->in.read = hashing_read;
+	s->in.seek = hashing_seek;
+	EVP_DigestInit_ex(s->md, EVP_sha256(), NULL);
+	s->bytes = 0;
+	s->hash_ok = 1;
 	s->recno = 0;
 	if (s->fmt->open(s->pb, s->t, &s->in, &s->state, &c, e))
 		return -1;
@@ -269,7 +397,7 @@ static int open_file(struct file_source *s, size_t i, int first, struct mg_err *
 				return mg_err_set(e, MG_E_NOMEM, "out of memory");
 	} else if (!same_columns(&s->cols, &c)) {
 		return mg_err_set(e, MG_E_SOURCE, "file '%s' has other columns than '%s' (all files of table '%s' must match)",
-				  rel, s->g.gl_pathv[0] + strlen(s->dir) + 1, s->t->name);
+				  rel, rel_name(s, s->files[0]), s->t->name);
 	}
 	return 0;
 }
@@ -284,36 +412,71 @@ int filesrc_start(struct source *src, const struct pb_table *t, const struct mg_
 	s->t = t;
 	snprintf(pattern, sizeof(pattern), "%s/%s", s->dir, t->name);
 	rc = glob(pattern, GLOB_ERR, NULL, &s->g);
-	if (rc == GLOB_NOMATCH) {
+	if (rc == GLOB_NOMATCH && !t->drop_folder) {
 		s->failed = 1;
 		return mg_err_set(e, MG_E_CONFIG, "no file matches '%s' in '%s'", t->name, s->dir);
 	}
-	if (rc) {
+	if (rc && rc != GLOB_NOMATCH) {
 		s->failed = 1;
 		return mg_err_set(e, MG_E_IO, "cannot list '%s': %s", pattern, strerror(errno));
 	}
-	s->have_glob = 1;
+	s->have_glob = rc == 0;
 	if (after) {
 		if (filesrc_parse_key(after, s->resume_name, sizeof(s->resume_name), &s->resume_recno))
 			return mg_err_set(e, MG_E_STORE, "stored resume key '%s' is not a file key", buf_cstr(after));
 		s->resuming = 1;
 	}
-	/* the first file gives the columns, even when resuming past it */
+	s->files = calloc(s->have_glob ? s->g.gl_pathc + 1 : 1, sizeof(*s->files));
+	if (!s->files)
+		return mg_err_set(e, MG_E_NOMEM, "out of memory");
+	for (size_t i = 0; s->have_glob && i < s->g.gl_pathc; i++) {
+		const char *path = s->g.gl_pathv[i], *rel = rel_name(s, path);
+		struct stat st;
+		long long was;
+		int in_progress = s->resuming && !strcmp(rel, s->resume_name);
+
+		if (!t->drop_folder) {
+			/* a resumed run skips the files before the key's file */
+			if (!s->resuming || strcmp(rel, s->resume_name) >= 0)
+				s->files[s->nfiles++] = (char *)path;
+			continue;
+		}
+		if (!complete(s, path, &st))
+			continue;
+		was = taken_size(s, rel);
+		if (was >= 0 && was != (long long)st.st_size) {
+			s->failed = 1;
+			return mg_err_set(e, MG_E_SOURCE, "file '%s' changed after it was taken (%lld bytes then, %lld now): "
+					  "a dropped file must not be rewritten; drop the new content under a new name",
+					  rel, was, (long long)st.st_size);
+		}
+		if (was >= 0)
+			continue;
+		if (in_progress && s->nfiles) {
+			/* the file a crashed run was in goes first */
+			memmove(s->files + 1, s->files, s->nfiles * sizeof(*s->files));
+			s->files[0] = (char *)path;
+			s->nfiles++;
+		} else {
+			s->files[s->nfiles++] = (char *)path;
+		}
+	}
+	if (!s->nfiles) {
+		if (!t->drop_folder) {
+			s->failed = 1;
+			return mg_err_set(e, MG_E_CONFIG, "no file matches '%s' in '%s'", t->name, s->dir);
+		}
+		/* nothing new in the drop folder: an empty table */
+		s->done = 1;
+		cols->n = 0;
+		return 0;
+	}
+	/* the first file gives the columns */
 	if (open_file(s, 0, 1, e)) {
 		s->failed = 1;
 		return -1;
 	}
 	s->next_file = 1;
-	if (s->resuming) {
-		const char *rel0 = s->g.gl_pathv[0] + strlen(s->dir) + 1;
-
-		if (strcmp(rel0, s->resume_name) < 0) {
-			close_current(s);
-			while (s->next_file < s->g.gl_pathc &&
-			       strcmp(s->g.gl_pathv[s->next_file] + strlen(s->dir) + 1, s->resume_name) < 0)
-				s->next_file++;
-		}
-	}
 	cols->n = s->cols.n;
 	for (unsigned k = 0; k < s->cols.n; k++)
 		cols->name[k] = s->cols.name[k];
@@ -332,7 +495,7 @@ int filesrc_next(struct source *src, struct mg_batch *b, struct mg_err *e)
 		if (s->done)
 			return MG_DONE;
 		if (!s->state) {
-			if (s->next_file >= s->g.gl_pathc) {
+			if (s->next_file >= s->nfiles) {
 				s->done = 1;
 				return MG_DONE;
 			}
@@ -349,7 +512,17 @@ int filesrc_next(struct source *src, struct mg_batch *b, struct mg_err *e)
 			mg_err_prefix(e, "%s", s->in.name);
 			return -1;
 		}
-		if (b->nrows || b->nxrej) {
+		if (rc == MG_DONE) {
+			char hex[65];
+			uint64_t bytes;
+
+			if (file_digest(s, hex, &bytes, e) ||
+			    batch_input_done(b, s->in.name, hex, bytes, s->recno, e)) {
+				s->failed = 1;
+				return -1;
+			}
+		}
+		if (b->nrows || b->nxrej || b->ninputs) {
 			size_t kn;
 
 			if (b->nrows) {
@@ -378,6 +551,8 @@ void filesrc_close(struct source *src)
 	close_current(s);
 	if (s->have_glob)
 		globfree(&s->g);
+	free(s->files);
+	EVP_MD_CTX_free(s->md);
 	for (unsigned k = 0; k < s->cols.n; k++)
 		free(s->cols.name[k]);
 	free(s->dir);

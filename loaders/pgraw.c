@@ -28,7 +28,8 @@ struct raw_sink {
 	char *qname;             /* "schema"."table", quoted */
 	int in_tx, in_copy;
 	uint64_t n, h;
-	struct mg_buf line, rejects, sql;
+	struct mg_buf line, rejects, sql, inputs;
+	char system[32], table[256];
 };
 
 static int fail(struct raw_sink *s, const char *what, PGresult *r, struct mg_err *e)
@@ -81,6 +82,7 @@ static void raw_close(struct sink *sk)
 	buf_release(&s->line);
 	buf_release(&s->rejects);
 	buf_release(&s->sql);
+	buf_release(&s->inputs);
 	free(s->qname);
 	free(s);
 }
@@ -91,11 +93,12 @@ static int raw_open(void *conn, const struct mg_utable *t, long long run_id, con
 	struct raw_sink *s = calloc(1, sizeof(*s));
 	struct mg_buf q;
 
-	(void)system;
-	(void)table;
 	*out = NULL;
 	if (!s)
 		return mg_err_set(e, MG_E_NOMEM, "out of memory");
+	snprintf(s->system, sizeof(s->system), "%s", system);
+	snprintf(s->table, sizeof(s->table), "%s", table);
+	buf_init(&s->inputs, 0, "inputs");
 	s->base.drv = &sink_raw;
 	s->conn = ((struct pgstore *)conn)->conn;
 	s->t = t;
@@ -179,6 +182,8 @@ static int raw_write(struct sink *sk, const struct mg_batch *b, struct mg_err *e
 		return fail(s, "send rows", NULL, e);
 	if (b->nrejects && buf_add(&s->rejects, b->rejects.ptr, b->rejects.len, e))
 		return -1;
+	if (b->ninputs && buf_add(&s->inputs, b->inputs.ptr, b->inputs.len, e))
+		return -1;
 	return 0;
 }
 
@@ -224,6 +229,9 @@ static int raw_commit(struct sink *sk, struct mg_ledger *delta,
 			return -1;
 		buf_reset(&s->rejects);
 	}
+	if (pgstore_record_inputs(s->conn, s->run_id, s->system, s->table, &s->inputs, e))
+		return -1;
+	buf_reset(&s->inputs);
 	buf_reset(&s->sql);
 	buf_printf(&s->sql, e, "INSERT INTO %s SELECT * FROM stage_raw ON CONFLICT (_key) DO UPDATE SET"
 		   " _origin = EXCLUDED._origin, _line = EXCLUDED._line, _byte_offset = EXCLUDED._byte_offset,"

@@ -78,6 +78,39 @@ static const char *const migrations[] = {
 	"  $$ SELECT CASE WHEN $1 IS NULL THEN 'N' ELSE 'V' || octet_length($1) || ':' || $1 END $$;\n"
 	"CREATE FUNCTION migration.canon(timestamptz) RETURNS text LANGUAGE sql IMMUTABLE AS\n"
 	"  $$ SELECT migration.canon(to_char($1 AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS')) $$;\n",
+	/* 2: every file or archive member read to its end, with its SHA-256;
+	 * drop folders take each file once by name */
+	"CREATE TABLE migration.source_file (\n"
+	"  source_system text NOT NULL, source_table text NOT NULL, name text NOT NULL,\n"
+	"  sha256 text NOT NULL, bytes bigint NOT NULL, records bigint NOT NULL,\n"
+	"  run_id bigint NOT NULL REFERENCES migration.run(id),\n"
+	"  taken_at timestamptz NOT NULL DEFAULT now(),\n"
+	"  PRIMARY KEY (source_system, source_table, name));\n",
+	/* 3: per-record provenance and hashes, so a difference can be drilled
+	 * down to the record; signed run manifests; masking for auditors */
+	"ALTER TABLE hotline.work_order ADD COLUMN legacy_key bytea,\n"
+	"  ADD COLUMN src_hash numeric(20,0), ADD COLUMN u_hash numeric(20,0);\n"
+	"CREATE INDEX work_order_legacy_key ON hotline.work_order (source_system, legacy_key);\n"
+	"ALTER TABLE migration.merged ADD COLUMN src_hash numeric(20,0);\n"
+	"CREATE TABLE migration.manifest (\n"
+	"  run_id bigint PRIMARY KEY REFERENCES migration.run(id), body text NOT NULL,\n"
+	"  sha256 text NOT NULL, prev_sha256 text, algorithm text, key_id text, signature text,\n"
+	"  created_at timestamptz NOT NULL DEFAULT now());\n"
+	"CREATE FUNCTION migration.mask_phone(text) RETURNS text LANGUAGE sql IMMUTABLE STRICT AS\n"
+	"  $$ SELECT CASE WHEN length($1) >= 7 THEN left($1, 3) || repeat('*', length($1) - 7) || right($1, 4)\n"
+	"              ELSE repeat('*', length($1)) END $$;\n"
+	"CREATE FUNCTION migration.mask_name(text) RETURNS text LANGUAGE sql IMMUTABLE STRICT AS\n"
+	"  $$ SELECT left($1, 1) || repeat('*', greatest(length($1) - 1, 1)) $$;\n"
+	"CREATE FUNCTION migration.mask_id(text) RETURNS text LANGUAGE sql IMMUTABLE STRICT AS\n"
+	"  $$ SELECT CASE WHEN length($1) >= 10 THEN left($1, 6) || repeat('*', length($1) - 10) || right($1, 4)\n"
+	"              ELSE repeat('*', length($1)) END $$;\n"
+	"CREATE VIEW migration.work_order_masked AS SELECT id, source_system, legacy_id, order_no,\n"
+	"  dialled_number, channel, received_at, migration.mask_name(caller_name) AS caller_name,\n"
+	"  migration.mask_phone(caller_phone) AS caller_phone, migration.mask_phone(contact_phone) AS contact_phone,\n"
+	"  migration.mask_id(caller_id_no) AS caller_id_no, region_code, request_type, category_code,\n"
+	"  legacy_category_code, legacy_category_text, urgency, handling_unit, co_units, status, due_at,\n"
+	"  closed_at, satisfaction, run_id, loaded_at, legacy_key, src_hash, u_hash\n"
+	"  FROM hotline.work_order;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -197,6 +230,31 @@ static int load_taxonomy(struct pgstore *s, const char *path, struct mg_err *e)
 	return 0;
 }
 
+/* The roles: hotline_loader writes the store; hotline_auditor reads
+ * migration.* and the masked view only (no personal data). Roles belong to
+ * the cluster; grants to this database. Creating them needs CREATEROLE. */
+static int grant_roles(struct pgstore *s, struct mg_err *e)
+{
+	return pgstore_exec(s,
+		"DO $$ BEGIN\n"
+		"  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'hotline_auditor') THEN\n"
+		"    CREATE ROLE hotline_auditor NOLOGIN; END IF;\n"
+		"  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'hotline_loader') THEN\n"
+		"    CREATE ROLE hotline_loader NOLOGIN; END IF;\n"
+		"  EXECUTE format('GRANT CREATE ON DATABASE %I TO hotline_loader', current_database());\n"
+		"END $$;\n"
+		"GRANT USAGE ON SCHEMA migration TO hotline_auditor;\n"
+		"GRANT SELECT ON ALL TABLES IN SCHEMA migration TO hotline_auditor;\n"
+		"REVOKE ALL ON ALL TABLES IN SCHEMA hotline FROM hotline_auditor;\n"
+		"GRANT USAGE ON SCHEMA hotline TO hotline_auditor;\n"
+		"GRANT SELECT ON hotline.source_system, hotline.category TO hotline_auditor;\n"
+		"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA migration TO hotline_auditor;\n"
+		"GRANT USAGE, CREATE ON SCHEMA hotline, migration TO hotline_loader;\n"
+		"GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA hotline, migration TO hotline_loader;\n"
+		"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA hotline, migration TO hotline_loader;\n"
+		"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA migration TO hotline_loader", 0, NULL, NULL, e);
+}
+
 int pgstore_init(struct pgstore *s, const char *taxonomy_csv, int *from, int *to, struct mg_err *e)
 {
 	int v;
@@ -227,7 +285,9 @@ int pgstore_init(struct pgstore *s, const char *taxonomy_csv, int *from, int *to
 	*to = v;
 	if (taxonomy_csv && load_taxonomy(s, taxonomy_csv, e))
 		goto fail;
-	return pgstore_exec(s, "COMMIT", 0, NULL, NULL, e);
+	if (pgstore_exec(s, "COMMIT", 0, NULL, NULL, e))
+		return -1;
+	return grant_roles(s, e);
 fail:
 	PQclear(PQexec(s->conn, "ROLLBACK"));
 	return -1;
@@ -469,10 +529,12 @@ int pgstore_canon_sql(const struct mg_utable *t, const char *alias, struct mg_bu
 	return 0;
 }
 
-int pgstore_recount(struct pgstore *s, const char *system, struct mg_count *out, struct mg_err *e)
+int pgstore_recount(struct pgstore *s, const char *system, long long run_id, struct mg_count *out,
+		    struct mg_err *e)
 {
 	struct mg_buf sql;
-	const char *p[1] = {system};
+	char id[24];
+	const char *p[2] = {system, id};
 	PGresult *r;
 
 	/* record hash: the first 8 bytes of SHA-256 as a signed bigint; it is
@@ -483,13 +545,14 @@ int pgstore_recount(struct pgstore *s, const char *system, struct mg_count *out,
 		       " % 18446744073709551616 FROM (SELECT ('x' || substr(encode(sha256(convert_to(", e) ||
 	    pgstore_canon_sql(&schema_work_order, "w", &sql, e) ||
 	    buf_addstr(&sql, ", 'UTF8')), 'hex'), 1, 16))::bit(64)::bigint AS h"
-		       " FROM hotline.work_order w WHERE w.source_system = $1) x", e)) {
+		       " FROM hotline.work_order w WHERE w.source_system = $1 AND w.run_id = $2) x", e)) {
 		buf_release(&sql);
 		return -1;
 	}
 	/* the recount reads the whole system: let the server use every core */
+	snprintf(id, sizeof(id), "%lld", run_id);
 	PQclear(PQexec(s->conn, "SET max_parallel_workers_per_gather = 4"));
-	if (pgstore_exec(s, buf_cstr(&sql), 1, p, &r, e)) {
+	if (pgstore_exec(s, buf_cstr(&sql), 2, p, &r, e)) {
 		buf_release(&sql);
 		return -1;
 	}
@@ -501,7 +564,8 @@ int pgstore_recount(struct pgstore *s, const char *system, struct mg_count *out,
 	return 0;
 }
 
-int pgstore_recount_raw(struct pgstore *s, const struct mg_utable *t, struct mg_count *out, struct mg_err *e)
+int pgstore_recount_raw(struct pgstore *s, const struct mg_utable *t, long long run_id, struct mg_count *out,
+			struct mg_err *e)
 {
 	struct mg_buf sql;
 	PGresult *r;
@@ -534,7 +598,7 @@ int pgstore_recount_raw(struct pgstore *s, const struct mg_utable *t, struct mg_
 		char *b = PQescapeIdentifier(s->conn, t->land_table, strlen(t->land_table));
 
 		if (a && b)
-			buf_printf(&sql, e, "%s.%s) x", a, b);
+			buf_printf(&sql, e, "%s.%s WHERE _run_id = %lld) x", a, b, run_id);
 		PQfreemem(a);
 		PQfreemem(b);
 	}
@@ -547,4 +611,95 @@ int pgstore_recount_raw(struct pgstore *s, const struct mg_utable *t, struct mg_
 out:
 	buf_release(&sql);
 	return rc;
+}
+
+int pgstore_record_inputs(PGconn *conn, const char *run_id, const char *system, const char *table,
+			  const struct mg_buf *inputs, struct mg_err *e)
+{
+	const char *p = buf_cstr(inputs);
+
+	while (*p) {
+		char line[1400], *f[4], *save = NULL;
+		size_t n = strcspn(p, "\n");
+		const char *params[7];
+		PGresult *r;
+
+		if (n >= sizeof(line))
+			return mg_err_set(e, MG_E_INTERNAL, "input record too long");
+		memcpy(line, p, n);
+		line[n] = '\0';
+		p += n + (p[n] == '\n');
+		f[0] = strtok_r(line, "\t", &save);
+		f[1] = strtok_r(NULL, "\t", &save);
+		f[2] = strtok_r(NULL, "\t", &save);
+		f[3] = strtok_r(NULL, "\t", &save);
+		if (!f[3])
+			continue;
+		params[0] = system;
+		params[1] = table;
+		params[2] = f[0];
+		params[3] = f[1];
+		params[4] = f[2];
+		params[5] = f[3];
+		params[6] = run_id;
+		r = PQexecParams(conn, "INSERT INTO migration.source_file (source_system, source_table, name, sha256, bytes,"
+				 " records, run_id) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (source_system,"
+				 " source_table, name) DO UPDATE SET sha256 = EXCLUDED.sha256, bytes = EXCLUDED.bytes,"
+				 " records = EXCLUDED.records, run_id = EXCLUDED.run_id, taken_at = now()",
+				 7, NULL, params, NULL, NULL, 0);
+		if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
+			char msg[600];
+
+			snprintf(msg, sizeof(msg), "%s", r ? PQresultErrorMessage(r) : PQerrorMessage(conn));
+			PQclear(r);
+			return mg_err_set(e, MG_E_STORE, "cannot record input '%s' in the store: %s", f[0], mg_chomp(msg));
+		}
+		PQclear(r);
+	}
+	return 0;
+}
+
+int pgstore_taken_files(struct pgstore *s, const char *system, const char *table, struct mg_buf *out,
+			struct mg_err *e)
+{
+	const char *p[2] = {system, table};
+	PGresult *r;
+
+	if (pgstore_exec(s, "SELECT name, bytes FROM migration.source_file WHERE source_system = $1 AND source_table = $2",
+			 2, p, &r, e))
+		return -1;
+	for (int i = 0; i < PQntuples(r); i++)
+		if (buf_printf(out, e, "%s\t%s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1))) {
+			PQclear(r);
+			return -1;
+		}
+	PQclear(r);
+	return 0;
+}
+
+long long pgstore_stale(struct pgstore *s, const struct mg_utable *t, const char *system, long long run_id,
+			struct mg_err *e)
+{
+	char id[24], sql[700];
+	const char *p[2] = {system, id};
+	PGresult *r;
+	long long n;
+
+	snprintf(id, sizeof(id), "%lld", run_id);
+	if (t->raw) {
+		char *a = PQescapeIdentifier(s->conn, t->land_schema, strlen(t->land_schema));
+		char *b = PQescapeIdentifier(s->conn, t->land_table, strlen(t->land_table));
+
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s.%s WHERE _run_id <> $2::bigint AND $1::text IS NOT NULL",
+			 a ? a : "?", b ? b : "?");
+		PQfreemem(a);
+		PQfreemem(b);
+	} else {
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM hotline.work_order WHERE source_system = $1 AND run_id <> $2");
+	}
+	if (pgstore_exec(s, sql, 2, p, &r, e))
+		return -1;
+	n = atoll(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return n;
 }

@@ -45,12 +45,26 @@ int pgstore_finish_run(struct pgstore *s, long long run_id, const char *table, c
 		       int balanced, const char *status, const char *message, struct mg_err *e);
 int pgstore_fail_run(struct pgstore *s, long long run_id, const char *message);
 /* Independent recount of a raw landing table (schema_raw_new). */
-int pgstore_recount_raw(struct pgstore *s, const struct mg_utable *t, struct mg_count *out, struct mg_err *e);
-/* Independent recount of a system's work orders in the store. */
-int pgstore_recount(struct pgstore *s, const char *system, struct mg_count *out, struct mg_err *e);
+int pgstore_recount_raw(struct pgstore *s, const struct mg_utable *t, long long run_id, struct mg_count *out,
+			struct mg_err *e);
+/* Independent recount of the work orders of a system that run run_id
+ * loaded (or updated last). */
+int pgstore_recount(struct pgstore *s, const char *system, long long run_id, struct mg_count *out,
+		    struct mg_err *e);
+/* Records of the target that a run did not load: after a full run, records
+ * whose legacy rows have gone from the source. Returns the count or -1. */
+long long pgstore_stale(struct pgstore *s, const struct mg_utable *t, const char *system, long long run_id,
+			struct mg_err *e);
 /* Append the SQL text expression of the unified-domain canonical form of
  * table t's row named alias. */
 int pgstore_canon_sql(const struct mg_utable *t, const char *alias, struct mg_buf *out, struct mg_err *e);
+/* Record the inputs finished in a chunk (batch_input_done lines) in
+ * migration.source_file, inside the chunk's transaction. */
+int pgstore_record_inputs(PGconn *conn, const char *run_id, const char *system, const char *table,
+			  const struct mg_buf *inputs, struct mg_err *e);
+/* The files of a table already taken: "name\tbytes\n" lines. */
+int pgstore_taken_files(struct pgstore *s, const char *system, const char *table, struct mg_buf *out,
+			struct mg_err *e);
 /* Parse a decimal string mod 2^64. */
 unsigned long long parse_u64_mod(const char *s);
 

@@ -42,6 +42,7 @@ struct pg_sink {
 	uint64_t staged;
 	uint64_t n_direct, h_direct;
 	struct mg_buf pending;     /* staging rows waiting while the direct COPY is open */
+	struct mg_buf inputs;      /* files finished in this chunk */
 	struct mg_buf line;
 	struct mg_buf rejects;
 	unsigned long long nrejects;
@@ -129,11 +130,13 @@ static int pg_open(void *conn, const struct mg_utable *t, long long run_id, cons
 	buf_init(&s->line, 0, "copy line");
 	buf_init(&s->rejects, 0, "rejects");
 	buf_init(&s->pending, 0, "pending");
+	buf_init(&s->inputs, 0, "inputs");
 	buf_init(&sql, 0, "sql");
 	/* staging lives in local buffers: give them room before first use */
 	PQclear(PQexec(s->conn, "SET temp_buffers = '64MB'"));
 	buf_addstr(&sql, "CREATE TEMP TABLE IF NOT EXISTS stage_work_order (seq bigint NOT NULL,"
-		   " legacy_key bytea, u_hash numeric(20,0) NOT NULL, merged boolean NOT NULL DEFAULT false", e);
+		   " legacy_key bytea, u_hash numeric(20,0) NOT NULL, src_hash numeric(20,0) NOT NULL,"
+		   " merged boolean NOT NULL DEFAULT false", e);
 	for (unsigned i = 0; i < t->nfields; i++)
 		buf_printf(&sql, e, ", %s text", t->fields[i].name);
 	buf_addstr(&sql, ", raw text) ON COMMIT DELETE ROWS", e);
@@ -147,22 +150,24 @@ static int pg_open(void *conn, const struct mg_utable *t, long long run_id, cons
 	u += (size_t)snprintf(s->insert_sql + u, sizeof(s->insert_sql) - u, "INSERT INTO hotline.%s (", t->name);
 	for (unsigned i = 0; i < t->nfields; i++)
 		u += (size_t)snprintf(s->insert_sql + u, sizeof(s->insert_sql) - u, "%s, ", t->fields[i].name);
-	u += (size_t)snprintf(s->insert_sql + u, sizeof(s->insert_sql) - u, "raw, run_id) SELECT ");
+	u += (size_t)snprintf(s->insert_sql + u, sizeof(s->insert_sql) - u,
+			      "raw, run_id, legacy_key, src_hash, u_hash) SELECT ");
 	for (unsigned i = 0; i < t->nfields; i++)
 		u += (size_t)snprintf(s->insert_sql + u, sizeof(s->insert_sql) - u, "%s%s, ", t->fields[i].name,
 				      t->fields[i].type == U_TIMESTAMP ? "::timestamptz" : "");
 	u += (size_t)snprintf(s->insert_sql + u, sizeof(s->insert_sql) - u,
-			      "raw::jsonb, $1 FROM stage_work_order WHERE NOT merged ORDER BY seq"
+			      "raw::jsonb, $1, legacy_key, src_hash, u_hash FROM stage_work_order WHERE NOT merged ORDER BY seq"
 			      " ON CONFLICT (source_system, legacy_id) DO UPDATE SET ");
 	for (unsigned i = 2; i < t->nfields; i++)
 		u += (size_t)snprintf(s->insert_sql + u, sizeof(s->insert_sql) - u, "%s = EXCLUDED.%s, ",
 				      t->fields[i].name, t->fields[i].name);
 	snprintf(s->insert_sql + u, sizeof(s->insert_sql) - u,
-		 "raw = EXCLUDED.raw, run_id = EXCLUDED.run_id, loaded_at = now()");
+		 "raw = EXCLUDED.raw, run_id = EXCLUDED.run_id, legacy_key = EXCLUDED.legacy_key,"
+		 " src_hash = EXCLUDED.src_hash, u_hash = EXCLUDED.u_hash, loaded_at = now()");
 	u = (size_t)snprintf(s->direct_sql, sizeof(s->direct_sql), "COPY hotline.%s (", t->name);
 	for (unsigned i = 0; i < t->nfields; i++)
 		u += (size_t)snprintf(s->direct_sql + u, sizeof(s->direct_sql) - u, "%s, ", t->fields[i].name);
-	snprintf(s->direct_sql + u, sizeof(s->direct_sql) - u, "raw, run_id) FROM STDIN");
+	snprintf(s->direct_sql + u, sizeof(s->direct_sql) - u, "raw, run_id, legacy_key, src_hash, u_hash) FROM STDIN");
 	*out = &s->base;
 	if (choose_path(s, e)) {
 		sink_postgresql.close(&s->base);
@@ -248,7 +253,10 @@ static int pg_write(struct sink *sk, const struct mg_batch *b, struct mg_err *e)
 					return -1;
 			}
 			if (fmt_fields(&s->line, b, r, e) || buf_addc(&s->line, '\t', e) ||
-			    buf_addstr(&s->line, s->run_id, e) || buf_addc(&s->line, '\n', e))
+			    buf_addstr(&s->line, s->run_id, e) || buf_addc(&s->line, '\t', e) ||
+			    copy_bytea(&s->line, k, kn, e) || buf_addc(&s->line, '\t', e) ||
+			    buf_add_u64(&s->line, b->prov[r].src_hash, e) || buf_addc(&s->line, '\t', e) ||
+			    buf_add_u64(&s->line, b->prov[r].u_hash, e) || buf_addc(&s->line, '\n', e))
 				return -1;
 			s->n_direct++;
 			s->h_direct += b->prov[r].u_hash;
@@ -259,7 +267,8 @@ static int pg_write(struct sink *sk, const struct mg_batch *b, struct mg_err *e)
 			if (!s->direct && s->in_copy != 1 && start_copy(s, 1, e))
 				return -1;
 			if (buf_add_u64(o, s->seq++, e) || buf_addc(o, '\t', e) || copy_bytea(o, k, kn, e) ||
-			    buf_addc(o, '\t', e) || buf_add_u64(o, b->prov[r].u_hash, e) || buf_addstr(o, "\tf\t", e) ||
+			    buf_addc(o, '\t', e) || buf_add_u64(o, b->prov[r].u_hash, e) || buf_addc(o, '\t', e) ||
+			    buf_add_u64(o, b->prov[r].src_hash, e) || buf_addstr(o, "\tf\t", e) ||
 			    fmt_fields(o, b, r, e) || buf_addc(o, '\n', e))
 				return -1;
 			s->staged++;
@@ -274,6 +283,8 @@ static int pg_write(struct sink *sk, const struct mg_batch *b, struct mg_err *e)
 	if (b->nrejects && buf_add(&s->rejects, b->rejects.ptr, b->rejects.len, e))
 		return -1;
 	s->nrejects += b->nrejects;
+	if (b->ninputs && buf_add(&s->inputs, b->inputs.ptr, b->inputs.len, e))
+		return -1;
 	return 0;
 }
 
@@ -334,8 +345,10 @@ static int pg_commit(struct sink *sk, struct mg_ledger *delta,
 
 	if (!s->in_tx && begin_chunk(s, e))
 		return -1;
-	if (flush_pending(s, e) || end_copy(s, e) || copy_rejects(s, e))
+	if (flush_pending(s, e) || end_copy(s, e) || copy_rejects(s, e) ||
+	    pgstore_record_inputs(s->conn, s->run_id, s->system, s->table, &s->inputs, e))
 		return -1;
+	buf_reset(&s->inputs);
 	ld->in += s->n_direct;
 	ld->out += s->n_direct;
 	ld->h_in += s->h_direct;
@@ -354,8 +367,8 @@ static int pg_commit(struct sink *sk, struct mg_ledger *delta,
 	if (s->staged && exec_ok(s, s->insert_sql, 1, p, NULL, "merge into the target", e))
 		return -1;
 	if (s->staged && exec_ok(s, "INSERT INTO migration.merged (run_id, source_system, source_table, legacy_id, legacy_key,"
-		    " survivor_id, raw, u_hash) SELECT $1, st.source_system, $2, st.legacy_id, st.legacy_key, w.id,"
-		    " st.raw::jsonb, st.u_hash FROM stage_work_order st JOIN hotline.work_order w"
+		    " survivor_id, raw, u_hash, src_hash) SELECT $1, st.source_system, $2, st.legacy_id, st.legacy_key, w.id,"
+		    " st.raw::jsonb, st.u_hash, st.src_hash FROM stage_work_order st JOIN hotline.work_order w"
 		    " ON w.source_system = st.source_system AND w.legacy_id = st.legacy_id WHERE st.merged",
 		    2, (const char *const[]){s->run_id, s->table}, NULL, "record duplicates", e))
 		return -1;
@@ -423,6 +436,7 @@ static void pg_close(struct sink *sk)
 	buf_release(&s->line);
 	buf_release(&s->rejects);
 	buf_release(&s->pending);
+	buf_release(&s->inputs);
 	bloom_release(&s->seen);
 	free(s);
 }

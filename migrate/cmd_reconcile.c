@@ -7,6 +7,7 @@
 #include "extractors/extractor.h"
 #include "migrate/builtin.h"
 #include "migrate/report.h"
+#include "migrate/schema.h"
 
 struct rec_state {
 	struct pgstore s;
@@ -101,8 +102,25 @@ int cmd_reconcile(int argc, char **argv)
 	l.st[ST_SOURCE].h_in = l.st[ST_SOURCE].h_out = c.total;
 	l.st[ST_EXTRACT].in = c.rows;
 	l.st[ST_EXTRACT].h_in = c.total;
-	if (pgstore_recount(&st.s, PQgetvalue(st.run, 0, 0), &c, &e))
+	if (!strcmp(st.pb->tables[0].target, "raw")) {
+		const struct pb_table *t = &st.pb->tables[0];
+		char land[64];
+		struct mg_utable *ut;
+		int rc2;
+
+		schema_land_name(t->land_as ? t->land_as : t->name, land, sizeof(land));
+		ut = schema_raw_new(st.pb->system.code, land, (const char *const *)st.c.name, st.c.n, !t->raw_text);
+		if (!ut) {
+			mg_err_set(&e, MG_E_NOMEM, "out of memory");
+			return fail(&st, &e);
+		}
+		rc2 = pgstore_recount_raw(&st.s, ut, atoll(runarg), &c, &e);
+		schema_raw_free(ut);
+		if (rc2)
+			return fail(&st, &e);
+	} else if (pgstore_recount(&st.s, PQgetvalue(st.run, 0, 0), atoll(runarg), &c, &e)) {
 		return fail(&st, &e);
+	}
 	l.st[ST_TARGET].in = l.st[ST_TARGET].out = c.rows;
 	l.st[ST_TARGET].h_in = l.st[ST_TARGET].h_out = c.total;
 	problems = ledger_check(&l, 1, 1, &st.problems);

@@ -200,7 +200,7 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 		     const struct pb_table *t, struct pipeline_result *res, struct mg_err *e)
 {
 	struct pipe p;
-	struct mg_buf key;
+	struct mg_buf key, taken;
 	int have_key = 0, rc = -1, started = 0;
 	struct sink *sink = NULL;
 	pthread_t th_x, th_t, th_r;
@@ -214,6 +214,7 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 	const struct source_driver *drv = source_driver_find(pb->driver);
 
 	memset(&p, 0, sizeof(p));
+	buf_init(&taken, 0, "taken files");
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.cv, NULL);
 	buf_init(&key, 0, "key");
@@ -225,8 +226,19 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 	memset(&res->ledger.st[ST_TARGET], 0, sizeof(res->ledger.st[0]));
 	if (drv->open(pb, &p.src, e))
 		goto out;
+	if (t->drop_folder) {
+		if (pgstore_taken_files(store, pb->system.code, t->name, &taken, e))
+			goto out;
+		p.src->taken = &taken;
+	}
 	if (drv->start(p.src, t, have_key ? &key : NULL, &p.cols, e))
 		goto out;
+	if (p.cols.n == 0) {
+		/* a drop folder with nothing new: an empty, balanced run */
+		res->seconds = now() - t0;
+		rc = 0;
+		goto out;
+	}
 	if (pgstore_save_columns(store, res->run_id, t->name, (const char *const *)p.cols.name, p.cols.n, e))
 		goto out;
 	if (plan_build(&p.plan, pb, t, &p.cols, e))
@@ -332,9 +344,15 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 	{
 		struct mg_count c;
 
-		if (plan_target(p.plan)->raw ? pgstore_recount_raw(store, plan_target(p.plan), &c, e)
-					     : pgstore_recount(store, pb->system.code, &c, e))
+		if (plan_target(p.plan)->raw ? pgstore_recount_raw(store, plan_target(p.plan), res->run_id, &c, e)
+					     : pgstore_recount(store, pb->system.code, res->run_id, &c, e))
 			goto out;
+		if (!t->drop_folder) {
+			/* a full run: the target should hold nothing it did not see */
+			res->stale = pgstore_stale(store, plan_target(p.plan), pb->system.code, res->run_id, e);
+			if (res->stale < 0)
+				goto out;
+		}
 		res->ledger.st[ST_TARGET].in = res->ledger.st[ST_TARGET].out = c.rows;
 		res->ledger.st[ST_TARGET].h_in = res->ledger.st[ST_TARGET].h_out = c.total;
 		res->have_target = 1;
@@ -359,6 +377,7 @@ out:
 	if (p.src)
 		drv->close(p.src);
 	buf_release(&key);
+	buf_release(&taken);
 	pthread_mutex_destroy(&p.mu);
 	pthread_cond_destroy(&p.cv);
 	return rc;
@@ -384,6 +403,11 @@ int pipeline_run(struct playbook *pb, struct pgstore *store, const struct pipeli
 		return -1;
 	}
 	res->problems = ledger_check(&res->ledger, res->have_source, res->have_target, &res->problem_text);
+	if (res->stale > 0) {
+		buf_printf(&res->problem_text, e, "target: %lld records of %s in the store were not in this full run's source"
+			   " (deleted at the source, or loaded from elsewhere)\n", res->stale, pb->system.code);
+		res->problems++;
+	}
 	if (pgstore_finish_run(store, res->run_id, pb->tables[0].name, &res->ledger, res->problems == 0,
 			       "finished", res->problems ? buf_cstr(&res->problem_text) : NULL, e))
 		return -1;

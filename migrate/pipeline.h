@@ -29,7 +29,8 @@ struct pipeline_result {
 	int resumed;
 	struct mg_ledger ledger;   /* cumulative over the run, source and target recounts included */
 	int have_source, have_target;
-	int problems;              /* ledger_check result */
+	int problems;              /* ledger_check result, plus stale records */
+	long long stale;           /* full runs: target records the run did not see */
 	struct mg_buf problem_text;
 	double seconds;
 };

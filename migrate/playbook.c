@@ -35,6 +35,8 @@ static const struct pb_keyspec table_keys[] = {
 	{"target", "work_order (the unified table), or raw (land the rows verbatim in legacy_<system>.<table>)"},
 	{"raw_as", "target raw: bytea (the bytes exactly as stored, default) or text (decoded)"},
 	{"land_as", "target raw: name of the landing table (default: the table name, made an identifier)"},
+	{"drop_folder", "file sources: true to take each new, complete file matching the name once (default false)"},
+	{"settle_seconds", "drop folder: a file is complete when unchanged for this long (default 5)"},
 	{"key", "database sources: column that orders the rows and marks the resume point"},
 	{"encoding", "declared encoding of text columns (utf-8, gbk, gb18030, gb2312, big5, latin1 ...)"},
 	{"encodings", "per-column encoding overrides: column: encoding"},
@@ -352,15 +354,18 @@ static void check_table(struct playbook *pb, struct pb_table *t, yaml_node_t *n)
 		return;
 	}
 	{
+		/* valid table keys: the common ones, the driver's, the file format's */
 		const struct source_driver *d = pb->driver ? source_driver_find(pb->driver) : NULL;
-		const struct pb_keyspec *extra = d ? d->table_options : NULL;
+		const char *fmt = pb_scalar(pb_get(pb, pb->source, "format"));
+		const struct file_format *ff = d ? file_format_find(fmt ? fmt : d->name) : NULL;
+		struct pb_keyspec extra[96];
+		size_t k = 0;
 
-		if (d && !extra) {
-			const char *fmt = pb_scalar(pb_get(pb, pb->source, "format"));
-			const struct file_format *ff = file_format_find(fmt ? fmt : d->name);
-
-			extra = ff ? ff->options : NULL;
-		}
+		for (const struct pb_keyspec *x = d ? d->table_options : NULL; x && x->key && k < 95; x++)
+			extra[k++] = *x;
+		for (const struct pb_keyspec *x = ff ? ff->options : NULL; x && x->key && k < 95; x++)
+			extra[k++] = *x;
+		extra[k] = (struct pb_keyspec){NULL, NULL};
 		pb_check_keys2(pb, n, "a table", table_keys, extra);
 	}
 	t->name = req_scalar(pb, n, "name", "a table");
@@ -378,6 +383,16 @@ static void check_table(struct playbook *pb, struct pb_table *t, yaml_node_t *n)
 		t->raw_text = ra && !strcmp(ra, "text");
 	}
 	t->land_as = pb_scalar(pb_get(pb, n, "land_as"));
+	{
+		const char *df = pb_scalar(pb_get(pb, n, "drop_folder"));
+
+		if (df && strcmp(df, "true") && strcmp(df, "false"))
+			pb_diag(pb, pb_get(pb, n, "drop_folder"), "drop_folder must be true or false, not '%s'", df);
+		t->drop_folder = df && !strcmp(df, "true");
+		if (pb_get_uint(pb, n, "settle_seconds", 5, 86400, &v, &e))
+			pb_diag(pb, pb_get(pb, n, "settle_seconds"), "%s", bare(pb, e.msg)), mg_err_clear(&e);
+		t->settle_seconds = (unsigned)v;
+	}
 	if (!strcmp(t->target, "raw") && !t->raw_text)
 		t->encoding = pb_scalar(pb_get(pb, n, "encoding")); /* bytes are landed undecoded */
 	else

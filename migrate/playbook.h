@@ -32,6 +32,8 @@ struct pb_table {
 	size_t max_field_bytes;
 	int raw_text;            /* target raw: land decoded text (raw_as: text), else bytes */
 	const char *land_as;     /* target raw: the landing table's name */
+	int drop_folder;         /* file sources: take each new complete file once */
+	unsigned settle_seconds; /* drop folder: a file is complete when unchanged this long */
 };
 
 struct playbook {

@@ -71,3 +71,9 @@ assert_eq "$(jq .stages.source.total_out run.json)" "$(jq .stages.source.total_o
 assert_exit 0 "$BUILD/migrate" run "$TOP/playbooks/cg12319.yaml" --json
 assert_eq "$(jq .loaded $exp)" "$(pg_query "SELECT count(*) FROM hotline.work_order WHERE source_system = 'cg12319'")" "re-run: no duplicates"
 assert_eq "$(jq .stages.target.total_out run.json)" "$(jq .stages.target.total_out "$SCRATCH/out")" "re-run: same target total"
+
+# a legacy row deleted at the source: the next full run says so (exit 3)
+gone=$(pg_query "SELECT legacy_id FROM hotline.work_order WHERE source_system = 'cg12319' ORDER BY legacy_id LIMIT 1")
+my_query "DELETE FROM $CG12319_DATABASE.gd_jbxx WHERE gdbh = '$gone'"
+assert_exit 3 "$BUILD/migrate" run "$TOP/playbooks/cg12319.yaml"
+assert_contains "$(cat "$SCRATCH/out")" "1 records of cg12319 in the store were not in this full run's source" "stale record reported"

@@ -817,5 +817,10 @@ int plan_apply(struct plan *p, const struct mg_batch *raw, struct mg_batch *out,
 		out->have_last_key = 1;
 	}
 	out->seq = raw->seq;
+	if (raw->ninputs) {
+		if (buf_add(&out->inputs, raw->inputs.ptr, raw->inputs.len, e))
+			return -1;
+		out->ninputs = raw->ninputs;
+	}
 	return 0;
 }
