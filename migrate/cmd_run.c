@@ -3,7 +3,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <errno.h>
+#include <sys/stat.h>
+
 #include "migrate/builtin.h"
+#include "migrate/outputs.h"
 #include "migrate/pipeline.h"
 #include "migrate/report.h"
 
@@ -15,6 +19,26 @@ static void progress(void *arg, const char *table, uint64_t rows, double secs, i
 	fflush(stderr);
 }
 
+/* Reports, then the manifest listing them (migrate/outputs.h). */
+static int write_outputs(struct pgstore *s, long long run_id, const char *playbook, const char *dir,
+			 const char *key, struct mg_err *e)
+{
+	struct mg_buf outputs;
+	int rc = 0;
+
+	buf_init(&outputs, 0, "outputs");
+	if (mkdir(dir, 0755) && errno != EEXIST) {
+		buf_release(&outputs);
+		return mg_err_set(e, MG_E_IO, "cannot create the report directory '%s': %s", dir, strerror(errno));
+	}
+	if (!report_render || !manifest_write)
+		rc = mg_err_set(e, MG_E_USAGE, "--report-dir: reports or manifests are not compiled in");
+	else if (report_render(s, run_id, dir, &outputs, e) || manifest_write(s, run_id, playbook, dir, key, &outputs, e))
+		rc = -1;
+	buf_release(&outputs);
+	return rc;
+}
+
 static void close_store(void *arg)
 {
 	pgstore_close(arg);
@@ -22,7 +46,7 @@ static void close_store(void *arg)
 
 int cmd_run(int argc, char **argv)
 {
-	const char *store = NULL, *path = NULL;
+	const char *store = NULL, *path = NULL, *report_dir = NULL, *sign_key = NULL;
 	int json = 0, quiet = 0, rc;
 	struct pipeline_opts o;
 	struct pipeline_result res;
@@ -42,6 +66,10 @@ int cmd_run(int argc, char **argv)
 			json = 1;
 		else if (!strcmp(argv[i], "--quiet"))
 			quiet = 1;
+		else if (!strcmp(argv[i], "--report-dir") && i + 1 < argc)
+			report_dir = argv[++i];
+		else if (!strcmp(argv[i], "--sign-key") && i + 1 < argc)
+			sign_key = argv[++i];
 		else if ((!strcmp(argv[i], "--commit-rows") || !strcmp(argv[i], "--batch-rows")) && i + 1 < argc) {
 			char *end;
 			unsigned long v = strtoul(argv[i + 1], &end, 10);
@@ -104,6 +132,11 @@ int cmd_run(int argc, char **argv)
 		return die_err(&e);
 	}
 	rc = res.problems ? EXIT_UNBALANCED : EXIT_OK;
+	if (report_dir && write_outputs(&s, res.run_id, path, report_dir, sign_key, &e)) {
+		pipeline_result_release(&res);
+		playbook_free(pb);
+		return die_err(&e);
+	}
 	pipeline_result_release(&res);
 	playbook_free(pb);
 	cleanup_run();

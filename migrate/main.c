@@ -16,6 +16,9 @@ static const struct cmd {
 	{"run", cmd_run, "migrate one legacy system; resumes an interrupted run"},
 	{"reconcile", cmd_reconcile, "recount a run independently at source and target"},
 	{"peek", cmd_peek, "show raw rows as the source driver hands them over"},
+	{"report", cmd_report, "render a past run's reports from the store"},
+	{"verify", cmd_verify, "check a run manifest: signature, chain and every hash"},
+	{"keygen", cmd_keygen, "make a signing key pair for run manifests"},
 };
 
 static const char usage_text[] =
@@ -31,12 +34,14 @@ static const char usage_text[] =
 	"  check PLAYBOOK...\n"
 	"        check playbooks; every mistake as file:line with what would be valid\n"
 	"  run PLAYBOOK [--store CONNINFO] [--fresh] [--json] [--quiet]\n"
-	"      [--commit-rows N] [--batch-rows N]\n"
+	"      [--commit-rows N] [--batch-rows N] [--report-dir DIR [--sign-key KEY]]\n"
 	"        extract, decode, transform and load one system, then recount at the\n"
 	"        source and in the store and print the reconciliation; an interrupted\n"
 	"        run of the same playbook is resumed from its last checkpoint unless\n"
 	"        --fresh; --commit-rows and --batch-rows override the playbook's\n"
-	"        rows per load transaction (and checkpoint) and rows per batch\n"
+	"        rows per load transaction (and checkpoint) and rows per batch;\n"
+	"        --report-dir writes the run's reports and its manifest (signed with\n"
+	"        --sign-key) into DIR\n"
 	"  reconcile RUN [--store CONNINFO] [--json]\n"
 	"        recount run RUN independently at the source and in the store and\n"
 	"        compare with its ledger\n"
@@ -127,9 +132,15 @@ int main(int argc, char **argv)
 		printf("migrate %s\n", MIGRATE_VERSION);
 		return EXIT_OK;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name))
+			continue;
+		if (!commands[i].fn) {
+			fprintf(stderr, "migrate: command '%s' is not compiled in\n", argv[1]);
+			return EXIT_FAILED;
+		}
+		return commands[i].fn(argc - 1, argv + 1);
+	}
 	fprintf(stderr, "migrate: unknown command '%s'\n(see 'migrate --help')\n", argv[1]);
 	return EXIT_USAGE;
 }
