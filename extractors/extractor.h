@@ -16,6 +16,8 @@
  *                            batch->max_rows rows; set each row's key
  *   recount(table, out)      optional: independent count + content total at
  *                            the source (see migrate/hash.h for the form)
+ *   range->...               optional: key-range count, median key and
+ *                            listing for drill-down (struct source_range_ops)
  *   close()                  NULL-safe, valid after any error
  * To write a new driver, copy extractors/mysql.c's shape: a struct that
  * embeds struct source first, static callbacks, an options table for
@@ -54,6 +56,59 @@ struct source {
 	/* drop folders: files of the table already taken, "name\tbytes\n"
 	 * lines (set by the pipeline before start; NULL otherwise) */
 	const struct mg_buf *taken;
+	/* incremental runs (table option watermark): the value the last
+	 * finished run got to, as text; the driver extracts (and recounts) only
+	 * rows whose watermark column is >= it minus watermark_overlap. NULL:
+	 * everything. Set by the pipeline before start. */
+	const struct mg_buf *wm_since;
+};
+
+/* Drill-down (migrate reconcile --drill, migrate/drill.h): optional range
+ * operations a database driver offers so that a difference between the
+ * source and the store can be narrowed to the exact records by bisection.
+ *
+ * A range is lo < key <= hi in the source's key order; a NULL bound is open
+ * (no limit on that side). Keys travel as the bytes the driver hands over as
+ * row keys (batch_row_end), i.e. the bytes the store keeps as legacy_key, so
+ * a bound taken from the source compares with the store's keys. Hashes are
+ * source-domain record hashes (migrate/hash.h) over the columns cols, as the
+ * run recorded them (migration.run_table.columns), exactly as recount.
+ * Memory stays bounded whatever the range holds: list streams its rows. */
+enum src_key_order {
+	SRC_KEY_BYTES,    /* keys compare as byte strings: memcmp, then the shorter first */
+	SRC_KEY_INTEGER,  /* keys are decimal integers ("-12"), compared as numbers */
+	SRC_KEY_NUMBER,   /* decimal numbers ("-1.5", "2e+20"), compared as numbers */
+};
+
+struct src_range_count {
+	uint64_t rows;
+	uint64_t total;          /* content total of the range, source domain */
+	/* SRC_KEY_INTEGER only, and only when not NULL (the caller's buffers):
+	 * the smallest and the largest key of the range, when rows > 0 */
+	struct mg_buf *min, *max;
+};
+
+struct source_range_ops {
+	/* Prepare table t for range calls (after open, instead of start):
+	 * read the key's type, fill *order (enum src_key_order), and begin one
+	 * read-only snapshot where the database offers one, kept until close,
+	 * so that every later call sees the same rows. */
+	int (*begin)(struct source *s, const struct pb_table *t, const struct mg_columns *cols, int *order,
+		     struct mg_err *e);
+	/* Count and content total of the rows in (lo, hi]. */
+	int (*count)(struct source *s, const struct mg_buf *lo, const struct mg_buf *hi,
+		     struct src_range_count *out, struct mg_err *e);
+	/* The key of the row at 0-based position n of (lo, hi] in key order
+	 * (a median: n = rows / 2) into key: MG_OK, or MG_DONE if the range
+	 * has n rows or fewer. */
+	int (*key_at)(struct source *s, const struct mg_buf *lo, const struct mg_buf *hi, uint64_t n,
+		      struct mg_buf *key, struct mg_err *e);
+	/* Stream (key, record hash) of every row of (lo, hi] in key order to
+	 * row(); a non-zero return from row() stops the listing and is
+	 * returned (row() fills e). Key bytes are valid during the call only. */
+	int (*list)(struct source *s, const struct mg_buf *lo, const struct mg_buf *hi,
+		    int (*row)(void *arg, const unsigned char *key, size_t keylen, uint64_t hash, struct mg_err *e),
+		    void *arg, struct mg_err *e);
 };
 
 struct source_driver {
@@ -68,6 +123,9 @@ struct source_driver {
 	int (*recount)(struct source *s, const struct pb_table *t, const struct mg_columns *cols,
 		       struct mg_count *out, struct mg_err *e);
 	void (*close)(struct source *s);
+	/* optional, NULL = no drill-down: "drill-down is not supported by
+	 * source driver 'x'"; see struct source_range_ops */
+	const struct source_range_ops *range;
 };
 
 /* The driver, or NULL if unknown or not compiled in (source_driver_known tells). */

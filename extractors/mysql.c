@@ -31,6 +31,9 @@ struct my_source {
 	char keycol[128];
 	int key_idx;
 	int numeric_key;
+	int wm_numeric;         /* the watermark column is a number, else a date/time or text */
+	int wm_known;           /* wm_numeric has been read from the column's metadata */
+	struct mg_buf wm_cond;  /* "`wm` >= ..." for incremental runs, empty otherwise */
 	unsigned ncols;
 	char *names[MG_MAX_COLS];
 	size_t max_field;
@@ -85,6 +88,7 @@ static void my_close(struct source *src)
 	free(s->socket);
 	free(s->host);
 	buf_release(&s->q);
+	buf_release(&s->wm_cond);
 	free(s);
 }
 
@@ -102,6 +106,7 @@ static int my_open(struct playbook *pb, struct source **out, struct mg_err *e)
 		return mg_err_set(e, MG_E_NOMEM, "out of memory");
 	s->base.drv = &source_mysql;
 	buf_init(&s->q, 0, "query");
+	buf_init(&s->wm_cond, 0, "watermark");
 	if (pb_get_str(pb, pb->source, "database", &s->database, e) ||
 	    pb_get_str(pb, pb->source, "socket", &s->socket, e) ||
 	    pb_get_str(pb, pb->source, "host", &s->host, e) ||
@@ -166,6 +171,55 @@ static int fail(struct my_source *s, struct mg_err *e, const char *what)
 	return mg_err_set(e, MG_E_SOURCE, "%s '%s' on mysql '%s': %s", what, s->table, where(s), mg_chomp(msg));
 }
 
+/* Incremental runs: rows whose watermark is at least the last run's value
+ * minus the overlap. A numeric watermark is written as validated digits; a
+ * date/time one as a hex literal cast to DATETIME, so no value is ever
+ * spliced in as SQL text. */
+static int watermark_condition(struct my_source *s, const struct pb_table *t, struct mg_err *e)
+{
+	const struct mg_buf *w = s->base.wm_since;
+	static const char hx[] = "0123456789ABCDEF";
+
+	buf_reset(&s->wm_cond);
+	if (!t->watermark || !w)
+		return 0;
+	if (!s->wm_known) {
+		/* the recount's own connection: read the column's type */
+		MYSQL_RES *meta;
+		MYSQL_FIELD *f;
+
+		buf_addstr(&s->wm_cond, "SELECT ", e);
+		quote_ident(&s->wm_cond, t->watermark, e);
+		buf_addstr(&s->wm_cond, " FROM ", e);
+		quote_ident(&s->wm_cond, t->name, e);
+		buf_addstr(&s->wm_cond, " LIMIT 0", e);
+		if (mysql_real_query(s->conn, (const char *)s->wm_cond.ptr, s->wm_cond.len) ||
+		    !(meta = mysql_store_result(s->conn)))
+			return fail(s, e, "cannot read the watermark column of");
+		f = mysql_fetch_field(meta);
+		s->wm_numeric = f && IS_NUM(f->type);
+		s->wm_known = 1;
+		mysql_free_result(meta);
+		buf_reset(&s->wm_cond);
+	}
+	quote_ident(&s->wm_cond, t->watermark, e);
+	if (s->wm_numeric) {
+		for (size_t i = 0; i < w->len; i++)
+			if (!((w->ptr[i] >= '0' && w->ptr[i] <= '9') || w->ptr[i] == '.' || (i == 0 && w->ptr[i] == '-')))
+				return mg_err_set(e, MG_E_STORE, "stored watermark '%s' of '%s' is not a number",
+						  buf_cstr(w), t->name);
+		buf_addstr(&s->wm_cond, " >= ", e);
+		buf_add(&s->wm_cond, w->ptr, w->len, e);
+		return buf_printf(&s->wm_cond, e, " - %u", t->watermark_overlap);
+	}
+	buf_addstr(&s->wm_cond, " >= DATE_SUB(CAST(X'", e);
+	for (size_t i = 0; i < w->len; i++) {
+		buf_addc(&s->wm_cond, hx[w->ptr[i] >> 4], e);
+		buf_addc(&s->wm_cond, hx[w->ptr[i] & 15], e);
+	}
+	return buf_printf(&s->wm_cond, e, "' AS DATETIME), INTERVAL %u SECOND)", t->watermark_overlap);
+}
+
 static int my_start(struct source *src, const struct pb_table *t, const struct mg_buf *after,
 		    struct mg_columns *cols, struct mg_err *e)
 {
@@ -217,6 +271,10 @@ static int my_start(struct source *src, const struct pb_table *t, const struct m
 			s->key_idx = (int)s->ncols;
 			s->numeric_key = IS_NUM(f->type);
 		}
+		if (t->watermark && !strcmp(f->name, t->watermark)) {
+			s->wm_numeric = IS_NUM(f->type);
+			s->wm_known = 1;
+		}
 		s->ncols++;
 	}
 	mysql_free_result(meta);
@@ -226,6 +284,8 @@ static int my_start(struct source *src, const struct pb_table *t, const struct m
 	for (unsigned i = 0; i < s->ncols; i++)
 		cols->name[i] = s->names[i];
 
+	if (watermark_condition(s, t, e))
+		return -1;
 	buf_reset(&s->q);
 	buf_addstr(&s->q, "SELECT ", e);
 	for (unsigned i = 0; i < s->ncols; i++) {
@@ -235,8 +295,12 @@ static int my_start(struct source *src, const struct pb_table *t, const struct m
 	}
 	buf_addstr(&s->q, " FROM ", e);
 	quote_ident(&s->q, t->name, e);
-	if (after) {
+	if (s->wm_cond.len) {
 		buf_addstr(&s->q, " WHERE ", e);
+		buf_add(&s->q, s->wm_cond.ptr, s->wm_cond.len, e);
+	}
+	if (after) {
+		buf_addstr(&s->q, s->wm_cond.len ? " AND " : " WHERE ", e);
 		quote_ident(&s->q, t->key, e);
 		if (s->numeric_key) {
 			/* a numeric key is written as validated digits */
@@ -356,8 +420,12 @@ static int my_recount(struct source *src, const struct pb_table *t, const struct
 		buf_addstr(&s->q, "))", e);
 	}
 	buf_addstr(&s->q, "),256),16),16,10) AS DECIMAL(20,0))),0) MOD 18446744073709551616 AS CHAR) FROM ", e);
-	if (quote_ident(&s->q, t->name, e))
+	if (quote_ident(&s->q, t->name, e) || watermark_condition(s, t, e))
 		return -1;
+	if (s->wm_cond.len) {
+		buf_addstr(&s->q, " WHERE ", e);
+		buf_add(&s->q, s->wm_cond.ptr, s->wm_cond.len, e);
+	}
 	snprintf(s->table, sizeof(s->table), "%s", t->name);
 	if (mysql_real_query(s->conn, (const char *)s->q.ptr, s->q.len) || !(res = mysql_store_result(s->conn)))
 		return fail(s, e, "cannot recount");
@@ -374,7 +442,7 @@ static int my_recount(struct source *src, const struct pb_table *t, const struct
 
 const struct source_driver source_mysql = {
 	.name = "mysql",
-	.caps = SRC_CAN_RESUME | SRC_CAN_RECOUNT,
+	.caps = SRC_CAN_RESUME | SRC_CAN_RECOUNT | SRC_CAN_WATERMARK,
 	.options = options,
 	.open = my_open,
 	.start = my_start,

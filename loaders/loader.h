@@ -29,6 +29,7 @@ struct sink_checkpoint {
 	const char *table;            /* legacy table */
 	const struct mg_buf *last_key;
 	const struct mg_ledger *ledger; /* cumulative, load stage included */
+	const char *watermark;        /* highest watermark value extracted so far, or NULL */
 };
 
 struct sink_driver {

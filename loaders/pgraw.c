@@ -267,10 +267,11 @@ static int raw_commit(struct sink *sk, struct mg_ledger *delta,
 	p[1] = ck.table;
 	p[2] = ck.last_key ? buf_cstr(&key) : NULL;
 	p[3] = buf_cstr(&json);
-	r = PQexecParams(s->conn, "INSERT INTO migration.checkpoint (run_id, source_table, last_key, ledger)"
-			 " VALUES ($1, $2, $3, $4) ON CONFLICT (run_id, source_table) DO UPDATE SET"
-			 " last_key = EXCLUDED.last_key, ledger = EXCLUDED.ledger, updated_at = now()",
-			 4, NULL, p, NULL, NULL, 0);
+	r = PQexecParams(s->conn, "INSERT INTO migration.checkpoint (run_id, source_table, last_key, ledger, watermark)"
+			 " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (run_id, source_table) DO UPDATE SET"
+			 " last_key = EXCLUDED.last_key, ledger = EXCLUDED.ledger, watermark = EXCLUDED.watermark,"
+			 " updated_at = now()", 5, NULL, (const char *const[]){p[0], p[1], p[2], p[3], ck.watermark},
+			 NULL, NULL, 0);
 	if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
 		fail(s, "save the checkpoint", r, e);
 		goto out;

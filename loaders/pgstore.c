@@ -111,6 +111,13 @@ static const char *const migrations[] = {
 	"  legacy_category_code, legacy_category_text, urgency, handling_unit, co_units, status, due_at,\n"
 	"  closed_at, satisfaction, run_id, loaded_at, legacy_key, src_hash, u_hash\n"
 	"  FROM hotline.work_order;\n",
+	/* 4: incremental extraction: the watermark each table got to */
+	"CREATE TABLE migration.watermark (\n"
+	"  source_system text NOT NULL, source_table text NOT NULL, value text NOT NULL,\n"
+	"  run_id bigint NOT NULL REFERENCES migration.run(id), updated_at timestamptz NOT NULL DEFAULT now(),\n"
+	"  PRIMARY KEY (source_system, source_table));\n"
+	"ALTER TABLE migration.checkpoint ADD COLUMN watermark text;\n"
+	"ALTER TABLE migration.run_table ADD COLUMN watermark_since text;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -371,7 +378,7 @@ int pgstore_begin_run(struct pgstore *s, const struct playbook *pb, int fresh, c
 }
 
 int pgstore_load_checkpoint(struct pgstore *s, long long run_id, const char *table, struct mg_buf *key,
-			    int *have_key, struct mg_ledger *l, struct mg_err *e)
+			    int *have_key, struct mg_ledger *l, struct mg_buf *wm, struct mg_err *e)
 {
 	char id[24];
 	const char *p[2] = {id, table};
@@ -380,9 +387,14 @@ int pgstore_load_checkpoint(struct pgstore *s, long long run_id, const char *tab
 	snprintf(id, sizeof(id), "%lld", run_id);
 	*have_key = 0;
 	ledger_init(l);
-	if (pgstore_exec(s, "SELECT encode(last_key, 'hex'), ledger::text, last_key IS NOT NULL"
+	if (pgstore_exec(s, "SELECT encode(last_key, 'hex'), ledger::text, last_key IS NOT NULL, watermark"
 			 " FROM migration.checkpoint WHERE run_id = $1 AND source_table = $2", 2, p, &r, e))
 		return -1;
+	buf_reset(wm);
+	if (PQntuples(r) && !PQgetisnull(r, 0, 3) && buf_addstr(wm, PQgetvalue(r, 0, 3), e)) {
+		PQclear(r);
+		return -1;
+	}
 	if (PQntuples(r)) {
 		const char *hex = PQgetvalue(r, 0, 0);
 
@@ -702,4 +714,48 @@ long long pgstore_stale(struct pgstore *s, const struct mg_utable *t, const char
 	n = atoll(PQgetvalue(r, 0, 0));
 	PQclear(r);
 	return n;
+}
+
+int pgstore_get_watermark(struct pgstore *s, const char *system, const char *table, struct mg_buf *out,
+			  int *have, struct mg_err *e)
+{
+	const char *p[2] = {system, table};
+	PGresult *r;
+
+	*have = 0;
+	buf_reset(out);
+	if (pgstore_exec(s, "SELECT value FROM migration.watermark WHERE source_system = $1 AND source_table = $2",
+			 2, p, &r, e))
+		return -1;
+	if (PQntuples(r)) {
+		*have = 1;
+		if (buf_addstr(out, PQgetvalue(r, 0, 0), e)) {
+			PQclear(r);
+			return -1;
+		}
+	}
+	PQclear(r);
+	return 0;
+}
+
+int pgstore_set_watermark(struct pgstore *s, const char *system, const char *table, const char *value,
+			  long long run_id, struct mg_err *e)
+{
+	char id[24];
+	const char *p[4] = {system, table, value, id};
+
+	snprintf(id, sizeof(id), "%lld", run_id);
+	return pgstore_exec(s, "INSERT INTO migration.watermark (source_system, source_table, value, run_id)"
+			    " VALUES ($1, $2, $3, $4) ON CONFLICT (source_system, source_table) DO UPDATE SET"
+			    " value = EXCLUDED.value, run_id = EXCLUDED.run_id, updated_at = now()", 4, p, NULL, e);
+}
+
+int pgstore_save_since(struct pgstore *s, long long run_id, const char *table, const char *since, struct mg_err *e)
+{
+	char id[24];
+	const char *p[3] = {id, table, since};
+
+	snprintf(id, sizeof(id), "%lld", run_id);
+	return pgstore_exec(s, "UPDATE migration.run_table SET watermark_since = $3 WHERE run_id = $1 AND source_table = $2",
+			    3, p, NULL, e);
 }

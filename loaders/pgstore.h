@@ -38,7 +38,14 @@ int pgstore_lock_system(struct pgstore *s, const char *system, struct mg_err *e)
 int pgstore_begin_run(struct pgstore *s, const struct playbook *pb, int fresh, const char *version,
 		      long long *run_id, int *resumed, struct mg_err *e);
 int pgstore_load_checkpoint(struct pgstore *s, long long run_id, const char *table, struct mg_buf *key,
-			    int *have_key, struct mg_ledger *l, struct mg_err *e);
+			    int *have_key, struct mg_ledger *l, struct mg_buf *wm, struct mg_err *e);
+/* The watermark a table's last finished run got to (migration.watermark). */
+int pgstore_get_watermark(struct pgstore *s, const char *system, const char *table, struct mg_buf *out,
+			  int *have, struct mg_err *e);
+/* The window an incremental run read: rows with watermark >= since - overlap. */
+int pgstore_save_since(struct pgstore *s, long long run_id, const char *table, const char *since, struct mg_err *e);
+int pgstore_set_watermark(struct pgstore *s, const char *system, const char *table, const char *value,
+			  long long run_id, struct mg_err *e);
 int pgstore_save_columns(struct pgstore *s, long long run_id, const char *table, const char *const *cols,
 			 unsigned n, struct mg_err *e);
 int pgstore_finish_run(struct pgstore *s, long long run_id, const char *table, const struct mg_ledger *l,

@@ -402,9 +402,10 @@ checkpoint:
 	p[1] = s->table;
 	p[2] = ck.last_key ? buf_cstr(&keyhex) : NULL;
 	p[3] = buf_cstr(&json);
-	if (exec_ok(s, "INSERT INTO migration.checkpoint (run_id, source_table, last_key, ledger) VALUES ($1, $2, $3, $4)"
-		    " ON CONFLICT (run_id, source_table) DO UPDATE SET last_key = EXCLUDED.last_key,"
-		    " ledger = EXCLUDED.ledger, updated_at = now()", 4, p, NULL, "save the checkpoint", e))
+	if (exec_ok(s, "INSERT INTO migration.checkpoint (run_id, source_table, last_key, ledger, watermark)"
+		    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (run_id, source_table) DO UPDATE SET last_key = EXCLUDED.last_key,"
+		    " ledger = EXCLUDED.ledger, watermark = EXCLUDED.watermark, updated_at = now()",
+		    5, (const char *const[]){p[0], p[1], p[2], p[3], ck.watermark}, NULL, "save the checkpoint", e))
 		goto fail;
 	if (exec_ok(s, "COMMIT", 0, NULL, NULL, "commit", e))
 		goto fail;

@@ -1,5 +1,6 @@
 #include "migrate/batch.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@ int batch_init(struct mg_batch *b, unsigned ncols, unsigned max_rows, size_t max
 	buf_init(&b->keys, 0, "key");
 	buf_init(&b->rejects, 0, "rejects");
 	buf_init(&b->last_key, 0, "key");
+	buf_init(&b->wm, 0, "watermark");
 	buf_init(&b->xrej, 0, "rejects");
 	buf_init(&b->inputs, 0, "inputs");
 	ledger_init(&b->delta);
@@ -47,6 +49,7 @@ void batch_release(struct mg_batch *b)
 	buf_release(&b->keys);
 	buf_release(&b->rejects);
 	buf_release(&b->last_key);
+	buf_release(&b->wm);
 	buf_release(&b->xrej);
 	buf_release(&b->inputs);
 	memset(b, 0, sizeof(*b));
@@ -65,6 +68,8 @@ void batch_reset(struct mg_batch *b)
 	buf_reset(&b->inputs);
 	b->ninputs = 0;
 	b->have_last_key = 0;
+	buf_reset(&b->wm);
+	b->have_wm = 0;
 	b->origin[0] = '\0';
 	ledger_init(&b->delta);
 }
@@ -188,4 +193,49 @@ int batch_input_done(struct mg_batch *b, const char *name, const char *sha256hex
 		return -1;
 	b->ninputs++;
 	return 0;
+}
+
+/* Watermark order: numbers (an optional '-', digits, an optional fraction)
+ * numerically, anything else (ISO date-times) byte by byte. */
+static int numeric(const unsigned char *p, size_t n)
+{
+	size_t i = p[0] == '-' ? 1 : 0;
+	int dot = 0;
+
+	if (i >= n)
+		return 0;
+	for (; i < n; i++)
+		if (p[i] == '.' && !dot)
+			dot = 1;
+		else if (p[i] < '0' || p[i] > '9')
+			return 0;
+	return 1;
+}
+
+int wm_compare(const unsigned char *a, size_t an, const unsigned char *b, size_t bn)
+{
+	if (an && bn && numeric(a, an) && numeric(b, bn)) {
+		char x[64], y[64];
+		double dx, dy;
+
+		if (a[0] != '-' && b[0] != '-' && !memchr(a, '.', an) && !memchr(b, '.', bn)) {
+			while (an > 1 && a[0] == '0')
+				a++, an--;
+			while (bn > 1 && b[0] == '0')
+				b++, bn--;
+			if (an != bn)
+				return an < bn ? -1 : 1;
+			return memcmp(a, b, an) < 0 ? -1 : memcmp(a, b, an) > 0;
+		}
+		snprintf(x, sizeof(x), "%.*s", (int)(an < 63 ? an : 63), (const char *)a);
+		snprintf(y, sizeof(y), "%.*s", (int)(bn < 63 ? bn : 63), (const char *)b);
+		dx = strtod(x, NULL);
+		dy = strtod(y, NULL);
+		return dx < dy ? -1 : dx > dy;
+	}
+	{
+		int c = memcmp(a, b, an < bn ? an : bn);
+
+		return c ? (c < 0 ? -1 : 1) : an < bn ? -1 : an > bn;
+	}
 }

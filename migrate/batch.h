@@ -48,6 +48,8 @@ struct mg_batch {
 	unsigned nxrej;
 	struct mg_buf last_key; /* key of the last row extracted into this batch */
 	int have_last_key;
+	struct mg_buf wm;       /* highest watermark value in this batch (incremental runs) */
+	int have_wm;
 	uint64_t seq;           /* batch number within the run */
 	struct mg_buf inputs;   /* inputs finished with this batch (batch_input_done) */
 	unsigned ninputs;
@@ -89,6 +91,9 @@ int batch_reject(struct mg_batch *b, const char *reason, const char *detail, con
  * run manifest. */
 int batch_input_done(struct mg_batch *b, const char *name, const char *sha256hex, uint64_t bytes,
 		     uint64_t records, struct mg_err *e);
+
+/* Order of watermark values: <0, 0, >0 (numbers numerically, else bytes). */
+int wm_compare(const unsigned char *a, size_t an, const unsigned char *b, size_t bn);
 
 /* Iterate extract rejects: pos starts at 0; returns 0 at the end. */
 struct mg_xrej {

@@ -32,7 +32,25 @@ struct pipe {
 	const struct mg_buf *after;
 	struct mg_columns cols;
 	uint64_t seq;
+	int wm_col;              /* column of the watermark, or -1 */
 };
+
+/* The highest watermark value of a raw batch. */
+static int batch_watermark(struct mg_batch *b, int col, struct mg_err *e)
+{
+	for (unsigned r = 0; r < b->nrows; r++) {
+		size_t n;
+		const unsigned char *v = batch_get(b, r, (unsigned)col, &n);
+
+		if (!v || (b->have_wm && wm_compare(v, n, b->wm.ptr, b->wm.len) <= 0))
+			continue;
+		buf_reset(&b->wm);
+		if (buf_add(&b->wm, v, n, e))
+			return -1;
+		b->have_wm = 1;
+	}
+	return 0;
+}
 
 static void fail(struct pipe *p, const struct mg_err *e)
 {
@@ -104,7 +122,7 @@ static void *extract_main(void *arg)
 			break;
 		}
 		b->seq = p->seq++;
-		if (plan_hash_raw(h, &scratch, b, &e)) {
+		if ((p->wm_col >= 0 && batch_watermark(b, p->wm_col, &e)) || plan_hash_raw(h, &scratch, b, &e)) {
 			fail(p, &e);
 			break;
 		}
@@ -152,6 +170,7 @@ struct recount_job {
 	struct playbook *pb;
 	const struct pb_table *t;
 	const struct mg_columns *cols;
+	const struct mg_buf *wm_since;  /* the same window as the extraction */
 	struct mg_count c;
 	struct mg_err err;
 	int ok;
@@ -162,8 +181,11 @@ static void *recount_main(void *arg)
 	struct recount_job *j = arg;
 	struct source *src = NULL;
 
-	if (j->drv->open(j->pb, &src, &j->err) == 0 && j->drv->recount(src, j->t, j->cols, &j->c, &j->err) == 0)
-		j->ok = 1;
+	if (j->drv->open(j->pb, &src, &j->err) == 0) {
+		src->wm_since = j->wm_since;
+		if (j->drv->recount(src, j->t, j->cols, &j->c, &j->err) == 0)
+			j->ok = 1;
+	}
 	if (src)
 		j->drv->close(src);
 	return NULL;
@@ -173,6 +195,8 @@ struct fold_state {
 	struct mg_ledger *cum;
 	struct mg_buf *last_key;
 	int have_key;
+	struct mg_buf *wm;       /* highest watermark so far (incremental runs) */
+	int have_wm;
 	const char *table;
 	long long run_id;
 };
@@ -186,6 +210,7 @@ static void fold(void *arg, const struct mg_ledger *delta, struct sink_checkpoin
 	ck->table = f->table;
 	ck->last_key = f->have_key ? f->last_key : NULL;
 	ck->ledger = f->cum;
+	ck->watermark = f->have_wm ? buf_cstr(f->wm) : NULL;
 }
 
 static double now(void)
@@ -200,7 +225,8 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 		     const struct pb_table *t, struct pipeline_result *res, struct mg_err *e)
 {
 	struct pipe p;
-	struct mg_buf key, taken;
+	struct mg_buf key, taken, wm, since;
+	int have_since = 0;
 	int have_key = 0, rc = -1, started = 0;
 	struct sink *sink = NULL;
 	pthread_t th_x, th_t, th_r;
@@ -215,11 +241,16 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 
 	memset(&p, 0, sizeof(p));
 	buf_init(&taken, 0, "taken files");
+	buf_init(&wm, 0, "watermark");
+	buf_init(&since, 0, "watermark");
+	p.wm_col = -1;
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.cv, NULL);
 	buf_init(&key, 0, "key");
 	ledger_init(&res->ledger);
-	if (pgstore_load_checkpoint(store, res->run_id, t->name, &key, &have_key, &res->ledger, e))
+	if (pgstore_load_checkpoint(store, res->run_id, t->name, &key, &have_key, &res->ledger, &wm, e))
+		goto out;
+	if (t->watermark && pgstore_get_watermark(store, pb->system.code, t->name, &since, &have_since, e))
 		goto out;
 	/* the recounts are made afresh at the end of every run */
 	memset(&res->ledger.st[ST_SOURCE], 0, sizeof(res->ledger.st[0]));
@@ -231,8 +262,22 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 			goto out;
 		p.src->taken = &taken;
 	}
+	if (t->watermark) {
+		if (!(drv->caps & SRC_CAN_WATERMARK)) {
+			mg_err_set(e, MG_E_CONFIG, "source driver '%s' cannot extract by watermark", drv->name);
+			goto out;
+		}
+		p.src->wm_since = have_since ? &since : NULL;
+	}
 	if (drv->start(p.src, t, have_key ? &key : NULL, &p.cols, e))
 		goto out;
+	for (unsigned c = 0; t->watermark && c < p.cols.n; c++)
+		if (!strcmp(p.cols.name[c], t->watermark))
+			p.wm_col = (int)c;
+	if (t->watermark && p.wm_col < 0 && p.cols.n) {
+		mg_err_set(e, MG_E_CONFIG, "watermark column '%s' is not in '%s'", t->watermark, t->name);
+		goto out;
+	}
 	if (p.cols.n == 0) {
 		/* a drop folder with nothing new: an empty, balanced run */
 		res->seconds = now() - t0;
@@ -240,6 +285,8 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 		goto out;
 	}
 	if (pgstore_save_columns(store, res->run_id, t->name, (const char *const *)p.cols.name, p.cols.n, e))
+		goto out;
+	if (have_since && pgstore_save_since(store, res->run_id, t->name, buf_cstr(&since), e))
 		goto out;
 	if (plan_build(&p.plan, pb, t, &p.cols, e))
 		goto out;
@@ -257,6 +304,8 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 	fs.cum = &res->ledger;
 	fs.last_key = &key;
 	fs.have_key = have_key;
+	fs.wm = &wm;
+	fs.have_wm = wm.len > 0;
 	fs.table = t->name;
 	fs.run_id = res->run_id;
 	if (pthread_create(&th_x, NULL, extract_main, &p)) {
@@ -276,6 +325,7 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 		rj.pb = pb;
 		rj.t = t;
 		rj.cols = &p.cols;
+		rj.wm_since = p.src->wm_since;
 		have_rj = pthread_create(&th_r, NULL, recount_main, &rj) == 0;
 	}
 	ledger_init(&delta);
@@ -292,6 +342,11 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 				break;
 			}
 			ledger_add(&delta, &b->delta);
+			if (b->have_wm && (!fs.have_wm || wm_compare(b->wm.ptr, b->wm.len, wm.ptr, wm.len) > 0)) {
+				buf_reset(&wm);
+				buf_add(&wm, b->wm.ptr, b->wm.len, e);
+				fs.have_wm = 1;
+			}
 			if (b->have_last_key) {
 				buf_reset(&key);
 				buf_add(&key, b->last_key.ptr, b->last_key.len, e);
@@ -347,7 +402,7 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 		if (plan_target(p.plan)->raw ? pgstore_recount_raw(store, plan_target(p.plan), res->run_id, &c, e)
 					     : pgstore_recount(store, pb->system.code, res->run_id, &c, e))
 			goto out;
-		if (!t->drop_folder) {
+		if (!t->drop_folder && !t->watermark) {
 			/* a full run: the target should hold nothing it did not see */
 			res->stale = pgstore_stale(store, plan_target(p.plan), pb->system.code, res->run_id, e);
 			if (res->stale < 0)
@@ -362,6 +417,12 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 		res->ledger.st[ST_EXTRACT].in = res->ledger.st[ST_SOURCE].out;
 		res->ledger.st[ST_EXTRACT].h_in = res->ledger.st[ST_SOURCE].h_out;
 	}
+	/* the next incremental run starts from the highest value seen (never
+	 * moving back); a crash before this line only makes it re-read more */
+	if (t->watermark && fs.have_wm &&
+	    (!have_since || wm_compare(wm.ptr, wm.len, since.ptr, since.len) > 0) &&
+	    pgstore_set_watermark(store, pb->system.code, t->name, buf_cstr(&wm), res->run_id, e))
+		goto out;
 	res->seconds = now() - t0;
 	rc = 0;
 out:
@@ -378,6 +439,8 @@ out:
 		drv->close(p.src);
 	buf_release(&key);
 	buf_release(&taken);
+	buf_release(&wm);
+	buf_release(&since);
 	pthread_mutex_destroy(&p.mu);
 	pthread_cond_destroy(&p.cv);
 	return rc;

@@ -33,10 +33,6 @@ static const struct pb_keyspec system_keys[] = {
 static const struct pb_keyspec table_keys[] = {
 	{"name", "legacy table (or file) name"},
 	{"target", "work_order (the unified table), or raw (land the rows verbatim in legacy_<system>.<table>)"},
-	{"raw_as", "target raw: bytea (the bytes exactly as stored, default) or text (decoded)"},
-	{"land_as", "target raw: name of the landing table (default: the table name, made an identifier)"},
-	{"drop_folder", "file sources: true to take each new, complete file matching the name once (default false)"},
-	{"settle_seconds", "drop folder: a file is complete when unchanged for this long (default 5)"},
 	{"key", "database sources: column that orders the rows and marks the resume point"},
 	{"encoding", "declared encoding of text columns (utf-8, gbk, gb18030, gb2312, big5, latin1 ...)"},
 	{"encodings", "per-column encoding overrides: column: encoding"},
@@ -45,6 +41,12 @@ static const struct pb_keyspec table_keys[] = {
 	{"batch_rows", "rows per batch (default 1000)"},
 	{"commit_rows", "rows per load transaction and checkpoint (default 20000)"},
 	{"max_field_bytes", "cap on one field's bytes (default 16777216)"},
+	{"raw_as", "target raw: bytea (the bytes exactly as stored, default) or text (decoded)"},
+	{"land_as", "target raw: name of the landing table (default: the table name, made an identifier)"},
+	{"drop_folder", "file sources: true to take each new, complete file matching the name once (default false)"},
+	{"settle_seconds", "drop folder: a file is complete when unchanged for this long (default 5)"},
+	{"watermark", "database sources: a column that grows when a row changes (updated_at, id): extract only rows changed since the last run"},
+	{"watermark_overlap", "watermark: re-read this many seconds (or units of a numeric column) before the last watermark (default 0)"},
 	{NULL, NULL},
 };
 
@@ -393,6 +395,14 @@ static void check_table(struct playbook *pb, struct pb_table *t, yaml_node_t *n)
 			pb_diag(pb, pb_get(pb, n, "settle_seconds"), "%s", bare(pb, e.msg)), mg_err_clear(&e);
 		t->settle_seconds = (unsigned)v;
 	}
+	t->watermark = pb_scalar(pb_get(pb, n, "watermark"));
+	if (pb_get(pb, n, "watermark_overlap") && !pb_scalar(pb_get(pb, n, "watermark_overlap"))[0])
+		pb_diag(pb, pb_get(pb, n, "watermark_overlap"), "watermark_overlap must be a number");
+	if (pb_get_uint(pb, n, "watermark_overlap", 0, 31536000, &v, &e))
+		pb_diag(pb, pb_get(pb, n, "watermark_overlap"), "%s", bare(pb, e.msg)), mg_err_clear(&e);
+	t->watermark_overlap = (unsigned)v;
+	if (t->watermark_overlap && !t->watermark)
+		pb_diag(pb, pb_get(pb, n, "watermark_overlap"), "watermark_overlap needs 'watermark'");
 	if (!strcmp(t->target, "raw") && !t->raw_text)
 		t->encoding = pb_scalar(pb_get(pb, n, "encoding")); /* bytes are landed undecoded */
 	else

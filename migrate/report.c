@@ -40,10 +40,11 @@ int report_print(FILE *out, int json, const struct report *r, struct pgstore *st
 		json_object_set_new(root, "resumed", json_boolean(r->resumed));
 		for (int i = 0; i < ST_COUNT; i++) {
 			const struct mg_stage_count *c = &l->st[i];
-			json_t *o = json_object();
+			json_t *o;
 
 			if ((i == ST_SOURCE && !r->have_source) || (i == ST_TARGET && !r->have_target))
 				continue;
+			o = json_object();
 			json_object_set_new(o, "in", json_integer((json_int_t)c->in));
 			json_object_set_new(o, "out", json_integer((json_int_t)c->out));
 			json_object_set_new(o, "rejected", json_integer((json_int_t)c->rejected));

@@ -810,6 +810,12 @@ int plan_apply(struct plan *p, const struct mg_batch *raw, struct mg_batch *out,
 		d->st[ST_TRANSFORM].h_out += sh;
 		d->st[ST_TRANSFORM].h_uout += out->prov[out->nrows - 1].u_hash;
 	}
+	if (raw->have_wm) {
+		buf_reset(&out->wm);
+		if (buf_add(&out->wm, raw->wm.ptr, raw->wm.len, e))
+			return -1;
+		out->have_wm = 1;
+	}
 	if (raw->have_last_key) {
 		buf_reset(&out->last_key);
 		if (buf_add(&out->last_key, raw->last_key.ptr, raw->last_key.len, e))
