@@ -255,6 +255,8 @@ static int file_digest(struct file_source *s, char hex[65], uint64_t *bytes, str
 	unsigned char md[32];
 	unsigned int mdlen = 0;
 
+	if (s->in.size != UINT64_MAX && s->bytes != s->in.size)
+		s->hash_ok = 0; /* the format stopped before the end: hash the whole file */
 	if (!s->hash_ok) {
 		char buf[65536];
 		ssize_t got;
