@@ -118,6 +118,33 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (source_system, source_table));\n"
 	"ALTER TABLE migration.checkpoint ADD COLUMN watermark text;\n"
 	"ALTER TABLE migration.run_table ADD COLUMN watermark_since text;\n",
+	/* 5: the other unified records, keyed like work_order */
+	"CREATE TABLE hotline.work_order_event (\n"
+	"  id bigserial PRIMARY KEY,\n"
+	"  source_system text NOT NULL REFERENCES hotline.source_system(code), legacy_id text NOT NULL,\n"
+	"  order_legacy_id text, event_type text, event_at timestamptz, actor text, unit text,\n  comment text COMPRESSION lz4,\n"
+	"  raw jsonb COMPRESSION lz4 NOT NULL, run_id bigint NOT NULL, loaded_at timestamptz NOT NULL DEFAULT now(),\n"
+	"  legacy_key bytea, src_hash numeric(20,0), u_hash numeric(20,0),\n"
+	"  UNIQUE (source_system, legacy_id));\n"
+	"CREATE INDEX ON hotline.work_order_event (source_system, legacy_key);\n"
+	"CREATE TABLE hotline.call_record (\n"
+	"  id bigserial PRIMARY KEY,\n"
+	"  source_system text NOT NULL REFERENCES hotline.source_system(code), legacy_id text NOT NULL,\n"
+	"  call_start timestamptz, answered_at timestamptz, ended_at timestamptz, caller_phone text,\n  dialled_number text, agent text, queue text, recording_ref text,\n"
+	"  raw jsonb COMPRESSION lz4 NOT NULL, run_id bigint NOT NULL, loaded_at timestamptz NOT NULL DEFAULT now(),\n"
+	"  legacy_key bytea, src_hash numeric(20,0), u_hash numeric(20,0),\n"
+	"  UNIQUE (source_system, legacy_id));\n"
+	"CREATE INDEX ON hotline.call_record (source_system, legacy_key);\n"
+	"CREATE TABLE hotline.kb_article (\n"
+	"  id bigserial PRIMARY KEY,\n"
+	"  source_system text NOT NULL REFERENCES hotline.source_system(code), legacy_id text NOT NULL,\n"
+	"  title text, question text COMPRESSION lz4, answer text COMPRESSION lz4, department text,\n  policy_basis text, valid_from timestamptz, valid_to timestamptz,\n"
+	"  raw jsonb COMPRESSION lz4 NOT NULL, run_id bigint NOT NULL, loaded_at timestamptz NOT NULL DEFAULT now(),\n"
+	"  legacy_key bytea, src_hash numeric(20,0), u_hash numeric(20,0),\n"
+	"  UNIQUE (source_system, legacy_id));\n"
+	"CREATE INDEX ON hotline.kb_article (source_system, legacy_key);\n"
+	"ALTER TABLE migration.merged DROP CONSTRAINT merged_survivor_id_fkey;\n"
+	"ALTER TABLE migration.merged ADD COLUMN target_table text NOT NULL DEFAULT 'work_order';\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -451,16 +478,13 @@ int pgstore_save_columns(struct pgstore *s, long long run_id, const char *table,
 	return rc;
 }
 
-int pgstore_finish_run(struct pgstore *s, long long run_id, const char *table, const struct mg_ledger *l,
-		       int balanced, const char *status, const char *message, struct mg_err *e)
+int pgstore_save_stage_ledger(struct pgstore *s, long long run_id, const char *table, const struct mg_ledger *l,
+			      struct mg_err *e)
 {
-	char id[24], v[10][24];
+	char id[24], v[8][24];
 	const char *p[11];
-	struct mg_buf json;
 
 	snprintf(id, sizeof(id), "%lld", run_id);
-	if (pgstore_exec(s, "BEGIN", 0, NULL, NULL, e))
-		return -1;
 	for (int st = 0; st < ST_COUNT; st++) {
 		const struct mg_stage_count *c = &l->st[st];
 
@@ -484,28 +508,34 @@ int pgstore_finish_run(struct pgstore *s, long long run_id, const char *table, c
 				 " rejected = EXCLUDED.rejected, merged = EXCLUDED.merged, total_in = EXCLUDED.total_in,"
 				 " total_out = EXCLUDED.total_out, total_rejected = EXCLUDED.total_rejected,"
 				 " total_merged = EXCLUDED.total_merged", 11, p, NULL, e))
-			goto fail;
+			return -1;
 	}
+	return 0;
+}
+
+int pgstore_finish_run(struct pgstore *s, long long run_id, const struct mg_ledger *l, int balanced,
+		       const char *status, const char *message, struct mg_err *e)
+{
+	char id[24];
+	const char *p[5];
+	struct mg_buf json;
+	int rc;
+
+	snprintf(id, sizeof(id), "%lld", run_id);
 	buf_init(&json, 0, "ledger");
 	if (ledger_to_json(l, &json, e)) {
 		buf_release(&json);
-		goto fail;
+		return -1;
 	}
 	p[0] = id;
 	p[1] = status;
 	p[2] = balanced ? "true" : "false";
 	p[3] = message;
 	p[4] = buf_cstr(&json);
-	if (pgstore_exec(s, "UPDATE migration.run SET status = $2, balanced = $3, message = $4, ledger = $5,"
-			 " finished_at = now() WHERE id = $1", 5, p, NULL, e)) {
-		buf_release(&json);
-		goto fail;
-	}
+	rc = pgstore_exec(s, "UPDATE migration.run SET status = $2, balanced = $3, message = $4, ledger = $5,"
+			  " finished_at = now() WHERE id = $1", 5, p, NULL, e);
 	buf_release(&json);
-	return pgstore_exec(s, "COMMIT", 0, NULL, NULL, e);
-fail:
-	PQclear(PQexec(s->conn, "ROLLBACK"));
-	return -1;
+	return rc;
 }
 
 int pgstore_fail_run(struct pgstore *s, long long run_id, const char *message)
@@ -544,6 +574,12 @@ int pgstore_canon_sql(const struct mg_utable *t, const char *alias, struct mg_bu
 int pgstore_recount(struct pgstore *s, const char *system, long long run_id, struct mg_count *out,
 		    struct mg_err *e)
 {
+	return pgstore_recount_table(s, &schema_work_order, system, run_id, out, e);
+}
+
+int pgstore_recount_table(struct pgstore *s, const struct mg_utable *t, const char *system, long long run_id,
+			  struct mg_count *out, struct mg_err *e)
+{
 	struct mg_buf sql;
 	char id[24];
 	const char *p[2] = {system, id};
@@ -555,9 +591,9 @@ int pgstore_recount(struct pgstore *s, const char *system, long long run_id, str
 	buf_init(&sql, 0, "sql");
 	if (buf_addstr(&sql, "SELECT count(*), ((coalesce(sum(h), 0) % 18446744073709551616) + 18446744073709551616)"
 		       " % 18446744073709551616 FROM (SELECT ('x' || substr(encode(sha256(convert_to(", e) ||
-	    pgstore_canon_sql(&schema_work_order, "w", &sql, e) ||
-	    buf_addstr(&sql, ", 'UTF8')), 'hex'), 1, 16))::bit(64)::bigint AS h"
-		       " FROM hotline.work_order w WHERE w.source_system = $1 AND w.run_id = $2) x", e)) {
+	    pgstore_canon_sql(t, "w", &sql, e) ||
+	    buf_printf(&sql, e, ", 'UTF8')), 'hex'), 1, 16))::bit(64)::bigint AS h"
+		       " FROM hotline.%s w WHERE w.source_system = $1 AND w.run_id = $2) x", t->name)) {
 		buf_release(&sql);
 		return -1;
 	}
@@ -707,7 +743,7 @@ long long pgstore_stale(struct pgstore *s, const struct mg_utable *t, const char
 		PQfreemem(a);
 		PQfreemem(b);
 	} else {
-		snprintf(sql, sizeof(sql), "SELECT count(*) FROM hotline.work_order WHERE source_system = $1 AND run_id <> $2");
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM hotline.%s WHERE source_system = $1 AND run_id <> $2", t->name);
 	}
 	if (pgstore_exec(s, sql, 2, p, &r, e))
 		return -1;

@@ -48,8 +48,12 @@ int pgstore_set_watermark(struct pgstore *s, const char *system, const char *tab
 			  long long run_id, struct mg_err *e);
 int pgstore_save_columns(struct pgstore *s, long long run_id, const char *table, const char *const *cols,
 			 unsigned n, struct mg_err *e);
-int pgstore_finish_run(struct pgstore *s, long long run_id, const char *table, const struct mg_ledger *l,
-		       int balanced, const char *status, const char *message, struct mg_err *e);
+/* A table's stage ledger (migration.stage_ledger). */
+int pgstore_save_stage_ledger(struct pgstore *s, long long run_id, const char *table, const struct mg_ledger *l,
+			      struct mg_err *e);
+/* Close a run: status, balance, the run's total ledger. */
+int pgstore_finish_run(struct pgstore *s, long long run_id, const struct mg_ledger *l, int balanced,
+		       const char *status, const char *message, struct mg_err *e);
 int pgstore_fail_run(struct pgstore *s, long long run_id, const char *message);
 /* Independent recount of a raw landing table (schema_raw_new). */
 int pgstore_recount_raw(struct pgstore *s, const struct mg_utable *t, long long run_id, struct mg_count *out,
@@ -58,6 +62,9 @@ int pgstore_recount_raw(struct pgstore *s, const struct mg_utable *t, long long 
  * loaded (or updated last). */
 int pgstore_recount(struct pgstore *s, const char *system, long long run_id, struct mg_count *out,
 		    struct mg_err *e);
+/* The same for any unified table. */
+int pgstore_recount_table(struct pgstore *s, const struct mg_utable *t, const char *system, long long run_id,
+			  struct mg_count *out, struct mg_err *e);
 /* Records of the target that a run did not load: after a full run, records
  * whose legacy rows have gone from the source. Returns the count or -1. */
 long long pgstore_stale(struct pgstore *s, const struct mg_utable *t, const char *system, long long run_id,

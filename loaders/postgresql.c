@@ -48,7 +48,26 @@ struct pg_sink {
 	unsigned long long nrejects;
 	char insert_sql[4096];
 	char direct_sql[1024];
+	/* statements naming the target table (@T in the templates below) */
+	char sql_other[256], sql_ids[160], sql_copy_stage[96], sql_mark[600], sql_merged[600], sql_count[400];
 };
+
+/* Copy a statement template, replacing each "@T" with the table name. */
+static void fill(char *dst, size_t n, const char *tmpl, const char *table)
+{
+	size_t o = 0, tl = strlen(table);
+
+	for (const char *c = tmpl; *c && o + 1 < n; c++) {
+		if (c[0] == '@' && c[1] == 'T' && o + tl + 1 < n) {
+			memcpy(dst + o, table, tl);
+			o += tl;
+			c++;
+		} else {
+			dst[o++] = *c;
+		}
+	}
+	dst[o] = '\0';
+}
 
 #define PENDING_MAX (4u << 20)
 
@@ -86,8 +105,7 @@ static int choose_path(struct pg_sink *s, struct mg_err *e)
 	PGresult *r;
 	int other;
 
-	if (exec_ok(s, "SELECT EXISTS (SELECT 1 FROM hotline.work_order WHERE source_system = $1 AND run_id <> $2)",
-		    2, p, &r, "inspect the target", e))
+	if (exec_ok(s, s->sql_other, 2, p, &r, "inspect the target", e))
 		return -1;
 	other = PQgetvalue(r, 0, 0)[0] == 't';
 	PQclear(r);
@@ -95,7 +113,7 @@ static int choose_path(struct pg_sink *s, struct mg_err *e)
 		return 0;
 	if (bloom_init(&s->seen, 8u << 20))
 		return mg_err_set(e, MG_E_NOMEM, "out of memory for the load filter");
-	if (!PQsendQueryParams(s->conn, "SELECT legacy_id FROM hotline.work_order WHERE source_system = $1", 1, NULL, p,
+	if (!PQsendQueryParams(s->conn, s->sql_ids, 1, NULL, p,
 			       NULL, NULL, 0) || !PQsetSingleRowMode(s->conn))
 		return pg_fail(s, "read the ids loaded so far", NULL, e);
 	while ((r = PQgetResult(s->conn))) {
@@ -134,8 +152,8 @@ static int pg_open(void *conn, const struct mg_utable *t, long long run_id, cons
 	buf_init(&sql, 0, "sql");
 	/* staging lives in local buffers: give them room before first use */
 	PQclear(PQexec(s->conn, "SET temp_buffers = '64MB'"));
-	buf_addstr(&sql, "CREATE TEMP TABLE IF NOT EXISTS stage_work_order (seq bigint NOT NULL,"
-		   " legacy_key bytea, u_hash numeric(20,0) NOT NULL, src_hash numeric(20,0) NOT NULL,"
+	buf_printf(&sql, e, "CREATE TEMP TABLE IF NOT EXISTS stage_%s (seq bigint NOT NULL,", t->name);
+	buf_addstr(&sql, " legacy_key bytea, u_hash numeric(20,0) NOT NULL, src_hash numeric(20,0) NOT NULL,"
 		   " merged boolean NOT NULL DEFAULT false", e);
 	for (unsigned i = 0; i < t->nfields; i++)
 		buf_printf(&sql, e, ", %s text", t->fields[i].name);
@@ -156,8 +174,8 @@ static int pg_open(void *conn, const struct mg_utable *t, long long run_id, cons
 		u += (size_t)snprintf(s->insert_sql + u, sizeof(s->insert_sql) - u, "%s%s, ", t->fields[i].name,
 				      t->fields[i].type == U_TIMESTAMP ? "::timestamptz" : "");
 	u += (size_t)snprintf(s->insert_sql + u, sizeof(s->insert_sql) - u,
-			      "raw::jsonb, $1, legacy_key, src_hash, u_hash FROM stage_work_order WHERE NOT merged ORDER BY seq"
-			      " ON CONFLICT (source_system, legacy_id) DO UPDATE SET ");
+			      "raw::jsonb, $1, legacy_key, src_hash, u_hash FROM stage_%s WHERE NOT merged ORDER BY seq"
+			      " ON CONFLICT (source_system, legacy_id) DO UPDATE SET ", t->name);
 	for (unsigned i = 2; i < t->nfields; i++)
 		u += (size_t)snprintf(s->insert_sql + u, sizeof(s->insert_sql) - u, "%s = EXCLUDED.%s, ",
 				      t->fields[i].name, t->fields[i].name);
@@ -168,6 +186,22 @@ static int pg_open(void *conn, const struct mg_utable *t, long long run_id, cons
 	for (unsigned i = 0; i < t->nfields; i++)
 		u += (size_t)snprintf(s->direct_sql + u, sizeof(s->direct_sql) - u, "%s, ", t->fields[i].name);
 	snprintf(s->direct_sql + u, sizeof(s->direct_sql) - u, "raw, run_id, legacy_key, src_hash, u_hash) FROM STDIN");
+	fill(s->sql_other, sizeof(s->sql_other),
+	     "SELECT EXISTS (SELECT 1 FROM hotline.@T WHERE source_system = $1 AND run_id <> $2)", t->name);
+	fill(s->sql_ids, sizeof(s->sql_ids), "SELECT legacy_id FROM hotline.@T WHERE source_system = $1", t->name);
+	fill(s->sql_copy_stage, sizeof(s->sql_copy_stage), "COPY stage_@T FROM STDIN", t->name);
+	fill(s->sql_mark, sizeof(s->sql_mark), "UPDATE stage_@T st SET merged = true FROM"
+	     " (SELECT seq, row_number() OVER (PARTITION BY legacy_id ORDER BY seq) AS rn FROM stage_@T) o"
+	     " WHERE o.seq = st.seq AND (o.rn > 1 OR EXISTS (SELECT 1 FROM hotline.@T w"
+	     " WHERE w.source_system = $2 AND w.legacy_id = st.legacy_id AND w.run_id = $1))", t->name);
+	fill(s->sql_merged, sizeof(s->sql_merged), "INSERT INTO migration.merged (run_id, source_system, source_table,"
+	     " legacy_id, legacy_key, survivor_id, raw, u_hash, src_hash, target_table) SELECT $1, st.source_system, $2,"
+	     " st.legacy_id, st.legacy_key, w.id, st.raw::jsonb, st.u_hash, st.src_hash, '@T' FROM stage_@T st"
+	     " JOIN hotline.@T w ON w.source_system = st.source_system AND w.legacy_id = st.legacy_id WHERE st.merged",
+	     t->name);
+	fill(s->sql_count, sizeof(s->sql_count), "SELECT count(*) FILTER (WHERE NOT merged),"
+	     " coalesce(sum(u_hash) FILTER (WHERE NOT merged), 0), count(*) FILTER (WHERE merged),"
+	     " coalesce(sum(u_hash) FILTER (WHERE merged), 0), count(*), coalesce(sum(u_hash), 0) FROM stage_@T", t->name);
 	*out = &s->base;
 	if (choose_path(s, e)) {
 		sink_postgresql.close(&s->base);
@@ -188,7 +222,7 @@ static int begin_chunk(struct pg_sink *s, struct mg_err *e)
 
 static int start_copy(struct pg_sink *s, int which, struct mg_err *e)
 {
-	PGresult *r = PQexec(s->conn, which == 2 ? s->direct_sql : "COPY stage_work_order FROM STDIN");
+	PGresult *r = PQexec(s->conn, which == 2 ? s->direct_sql : s->sql_copy_stage);
 
 	if (!r || PQresultStatus(r) != PGRES_COPY_IN)
 		return pg_fail(s, which == 2 ? "start COPY into the target" : "start COPY into staging", r, e);
@@ -244,7 +278,7 @@ static int pg_write(struct sink *sk, const struct mg_batch *b, struct mg_err *e)
 	for (unsigned r = 0; r < b->nrows; r++) {
 		size_t kn, idn;
 		const unsigned char *k = batch_key(b, r, &kn);
-		const unsigned char *id = batch_get(b, r, WO_LEGACY_ID, &idn);
+		const unsigned char *id = batch_get(b, r, U_LEGACY_ID, &idn);
 
 		if (s->direct && !bloom_test_add(&s->seen, id, idn)) {
 			/* certainly new in this run: straight into the target */
@@ -358,25 +392,16 @@ static int pg_commit(struct sink *sk, struct mg_ledger *delta,
 	p[2] = s->table;
 	/* duplicates: second and later occurrences in the chunk, and legacy ids
 	 * already loaded by this run */
-	if (s->staged && exec_ok(s, "UPDATE stage_work_order st SET merged = true FROM"
-		    " (SELECT seq, row_number() OVER (PARTITION BY legacy_id ORDER BY seq) AS rn FROM stage_work_order) o"
-		    " WHERE o.seq = st.seq AND (o.rn > 1 OR EXISTS (SELECT 1 FROM hotline.work_order w"
-		    " WHERE w.source_system = $2 AND w.legacy_id = st.legacy_id AND w.run_id = $1))",
-		    2, p, NULL, "mark duplicates", e))
+	if (s->staged && exec_ok(s, s->sql_mark, 2, p, NULL, "mark duplicates", e))
 		return -1;
 	if (s->staged && exec_ok(s, s->insert_sql, 1, p, NULL, "merge into the target", e))
 		return -1;
-	if (s->staged && exec_ok(s, "INSERT INTO migration.merged (run_id, source_system, source_table, legacy_id, legacy_key,"
-		    " survivor_id, raw, u_hash, src_hash) SELECT $1, st.source_system, $2, st.legacy_id, st.legacy_key, w.id,"
-		    " st.raw::jsonb, st.u_hash, st.src_hash FROM stage_work_order st JOIN hotline.work_order w"
-		    " ON w.source_system = st.source_system AND w.legacy_id = st.legacy_id WHERE st.merged",
-		    2, (const char *const[]){s->run_id, s->table}, NULL, "record duplicates", e))
+	if (s->staged && exec_ok(s, s->sql_merged, 2, (const char *const[]){s->run_id, s->table}, NULL,
+				 "record duplicates", e))
 		return -1;
 	if (!s->staged)
 		goto checkpoint;
-	if (exec_ok(s, "SELECT count(*) FILTER (WHERE NOT merged), coalesce(sum(u_hash) FILTER (WHERE NOT merged), 0),"
-		    " count(*) FILTER (WHERE merged), coalesce(sum(u_hash) FILTER (WHERE merged), 0),"
-		    " count(*), coalesce(sum(u_hash), 0) FROM stage_work_order", 0, NULL, &r, "count the chunk", e))
+	if (exec_ok(s, s->sql_count, 0, NULL, &r, "count the chunk", e))
 		return -1;
 	ld->out += strtoull(PQgetvalue(r, 0, 0), NULL, 10);
 	ld->h_out += parse_u64_mod(PQgetvalue(r, 0, 1));

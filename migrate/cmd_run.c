@@ -117,7 +117,7 @@ int cmd_run(int argc, char **argv)
 	memset(&rep, 0, sizeof(rep));
 	rep.run_id = res.run_id;
 	rep.system = pb->system.code;
-	rep.table = pb->tables[0].name;
+	rep.table = pb->ntables > 1 ? "(all)" : pb->tables[0].name;
 	rep.mode = "run";
 	rep.resumed = res.resumed;
 	rep.seconds = res.seconds;
@@ -126,6 +126,8 @@ int cmd_run(int argc, char **argv)
 	rep.have_target = res.have_target;
 	rep.problems = res.problems;
 	rep.problem_text = buf_cstr(&res.problem_text);
+	rep.tables = res.tables;
+	rep.ntables = res.ntables;
 	if (report_print(stdout, json, &rep, &s, &e)) {
 		pipeline_result_release(&res);
 		playbook_free(pb);

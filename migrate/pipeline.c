@@ -191,6 +191,9 @@ static void *recount_main(void *arg)
 	return NULL;
 }
 
+/* the test hook counts commits over the whole run, across tables */
+static unsigned long run_commits;
+
 struct fold_state {
 	struct mg_ledger *cum;
 	struct mg_buf *last_key;
@@ -222,7 +225,7 @@ static double now(void)
 }
 
 static int run_table(struct playbook *pb, struct pgstore *store, const struct pipeline_opts *o,
-		     const struct pb_table *t, struct pipeline_result *res, struct mg_err *e)
+		     const struct pb_table *t, long long run_id, struct table_result *res, struct mg_err *e)
 {
 	struct pipe p;
 	struct mg_buf key, taken, wm, since;
@@ -248,7 +251,7 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 	pthread_cond_init(&p.cv, NULL);
 	buf_init(&key, 0, "key");
 	ledger_init(&res->ledger);
-	if (pgstore_load_checkpoint(store, res->run_id, t->name, &key, &have_key, &res->ledger, &wm, e))
+	if (pgstore_load_checkpoint(store, run_id, t->name, &key, &have_key, &res->ledger, &wm, e))
 		goto out;
 	if (t->watermark && pgstore_get_watermark(store, pb->system.code, t->name, &since, &have_since, e))
 		goto out;
@@ -284,13 +287,13 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 		rc = 0;
 		goto out;
 	}
-	if (pgstore_save_columns(store, res->run_id, t->name, (const char *const *)p.cols.name, p.cols.n, e))
+	if (pgstore_save_columns(store, run_id, t->name, (const char *const *)p.cols.name, p.cols.n, e))
 		goto out;
-	if (have_since && pgstore_save_since(store, res->run_id, t->name, buf_cstr(&since), e))
+	if (have_since && pgstore_save_since(store, run_id, t->name, buf_cstr(&since), e))
 		goto out;
 	if (plan_build(&p.plan, pb, t, &p.cols, e))
 		goto out;
-	plan_set_run(p.plan, res->run_id);
+	plan_set_run(p.plan, run_id);
 	for (int i = 0; i < POOL; i++) {
 		if (batch_init(&p.raw[i], p.cols.n, t->batch_rows, t->max_field_bytes, e) ||
 		    batch_init(&p.uni[i], plan_out_cols(p.plan), t->batch_rows, t->max_field_bytes * 2, e))
@@ -298,7 +301,7 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 		p.raw_free.item[p.raw_free.count++] = &p.raw[i];
 		p.uni_free.item[p.uni_free.count++] = &p.uni[i];
 	}
-	if (sink_driver_find(plan_target(p.plan)->raw ? "raw" : "postgresql")->open(store, plan_target(p.plan), res->run_id,
+	if (sink_driver_find(plan_target(p.plan)->raw ? "raw" : "postgresql")->open(store, plan_target(p.plan), run_id,
 										       pb->system.code, t->name, &sink, e))
 		goto out;
 	fs.cum = &res->ledger;
@@ -307,7 +310,7 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 	fs.wm = &wm;
 	fs.have_wm = wm.len > 0;
 	fs.table = t->name;
-	fs.run_id = res->run_id;
+	fs.run_id = run_id;
 	if (pthread_create(&th_x, NULL, extract_main, &p)) {
 		mg_err_set(e, MG_E_INTERNAL, "cannot start the extract thread");
 		goto out;
@@ -364,7 +367,7 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 			ledger_init(&delta);
 			chunk_rows = 0;
 			commits++;
-			if (o->crash_after_commits && commits >= o->crash_after_commits)
+			if (o->crash_after_commits && ++run_commits >= o->crash_after_commits)
 				_exit(137); /* test hook: die like kill -9, no cleanup */
 		}
 		if (o->progress && (end || now() - last_progress > 0.5)) {
@@ -399,12 +402,12 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 	{
 		struct mg_count c;
 
-		if (plan_target(p.plan)->raw ? pgstore_recount_raw(store, plan_target(p.plan), res->run_id, &c, e)
-					     : pgstore_recount(store, pb->system.code, res->run_id, &c, e))
+		if (plan_target(p.plan)->raw ? pgstore_recount_raw(store, plan_target(p.plan), run_id, &c, e)
+					     : pgstore_recount_table(store, plan_target(p.plan), pb->system.code, run_id, &c, e))
 			goto out;
 		if (!t->drop_folder && !t->watermark) {
 			/* a full run: the target should hold nothing it did not see */
-			res->stale = pgstore_stale(store, plan_target(p.plan), pb->system.code, res->run_id, e);
+			res->stale = pgstore_stale(store, plan_target(p.plan), pb->system.code, run_id, e);
 			if (res->stale < 0)
 				goto out;
 		}
@@ -421,7 +424,7 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 	 * moving back); a crash before this line only makes it re-read more */
 	if (t->watermark && fs.have_wm &&
 	    (!have_since || wm_compare(wm.ptr, wm.len, since.ptr, since.len) > 0) &&
-	    pgstore_set_watermark(store, pb->system.code, t->name, buf_cstr(&wm), res->run_id, e))
+	    pgstore_set_watermark(store, pb->system.code, t->name, buf_cstr(&wm), run_id, e))
 		goto out;
 	res->seconds = now() - t0;
 	rc = 0;
@@ -449,30 +452,67 @@ out:
 int pipeline_run(struct playbook *pb, struct pgstore *store, const struct pipeline_opts *o,
 		 struct pipeline_result *res, struct mg_err *e)
 {
+	struct mg_buf tp;
+
 	memset(res, 0, sizeof(*res));
 	buf_init(&res->problem_text, 0, "problems");
 	if (pgstore_require_schema(store, e) || pgstore_lock_system(store, pb->system.code, e))
 		return -1;
 	if (pgstore_begin_run(store, pb, o->fresh, o->version, &res->run_id, &res->resumed, e))
 		return -1;
-	if (pb->ntables != 1)
-		return mg_err_set(e, MG_E_CONFIG, "%s: this version migrates one table per playbook", pb->path);
-	if (o->commit_rows)
-		pb->tables[0].commit_rows = o->commit_rows;
-	if (o->batch_rows)
-		pb->tables[0].batch_rows = o->batch_rows;
-	if (run_table(pb, store, o, &pb->tables[0], res, e)) {
-		pgstore_fail_run(store, res->run_id, e->msg);
-		return -1;
+	if (pb->ntables > MG_MAX_TABLES)
+		return mg_err_set(e, MG_E_CONFIG, "%s: at most %d tables per playbook", pb->path, MG_MAX_TABLES);
+	ledger_init(&res->ledger);
+	res->have_source = res->have_target = 1;
+	buf_init(&tp, 0, "problems");
+	for (unsigned i = 0; i < pb->ntables; i++) {
+		struct pb_table *t = &pb->tables[i];
+		struct table_result *tr = &res->tables[i];
+		const char *line;
+
+		if (o->commit_rows)
+			t->commit_rows = o->commit_rows;
+		if (o->batch_rows)
+			t->batch_rows = o->batch_rows;
+		tr->name = t->name;
+		tr->target = t->target;
+		if (run_table(pb, store, o, t, res->run_id, tr, e)) {
+			mg_err_prefix(e, "table '%s'", t->name);
+			pgstore_fail_run(store, res->run_id, e->msg);
+			buf_release(&tp);
+			return -1;
+		}
+		res->ntables = i + 1;
+		buf_reset(&tp);
+		tr->problems = ledger_check(&tr->ledger, tr->have_source, tr->have_target, &tp);
+		if (tr->stale > 0) {
+			buf_printf(&tp, e, "target: %lld records of %s in %s were not in this full run's source"
+				   " (deleted at the source, or loaded from elsewhere)\n", tr->stale, pb->system.code, t->target);
+			tr->problems++;
+		}
+		for (line = buf_cstr(&tp); *line;) {
+			size_t n = strcspn(line, "\n");
+
+			if (pb->ntables > 1)
+				buf_printf(&res->problem_text, e, "%s: ", t->name);
+			buf_add(&res->problem_text, line, n, e);
+			buf_addc(&res->problem_text, '\n', e);
+			line += n + (line[n] == '\n');
+		}
+		res->problems += tr->problems;
+		res->stale += tr->stale > 0 ? tr->stale : 0;
+		res->seconds += tr->seconds;
+		res->have_source &= tr->have_source;
+		res->have_target &= tr->have_target;
+		ledger_add(&res->ledger, &tr->ledger);
+		if (pgstore_save_stage_ledger(store, res->run_id, t->name, &tr->ledger, e)) {
+			buf_release(&tp);
+			return -1;
+		}
 	}
-	res->problems = ledger_check(&res->ledger, res->have_source, res->have_target, &res->problem_text);
-	if (res->stale > 0) {
-		buf_printf(&res->problem_text, e, "target: %lld records of %s in the store were not in this full run's source"
-			   " (deleted at the source, or loaded from elsewhere)\n", res->stale, pb->system.code);
-		res->problems++;
-	}
-	if (pgstore_finish_run(store, res->run_id, pb->tables[0].name, &res->ledger, res->problems == 0,
-			       "finished", res->problems ? buf_cstr(&res->problem_text) : NULL, e))
+	buf_release(&tp);
+	if (pgstore_finish_run(store, res->run_id, &res->ledger, res->problems == 0, "finished",
+			       res->problems ? buf_cstr(&res->problem_text) : NULL, e))
 		return -1;
 	return 0;
 }

@@ -24,10 +24,24 @@ struct pipeline_opts {
 	unsigned long crash_after_commits;
 };
 
+#define MG_MAX_TABLES 32
+
+struct table_result {
+	const char *name;          /* the playbook table's name */
+	const char *target;
+	struct mg_ledger ledger;
+	int have_source, have_target;
+	long long stale;           /* full runs: target records the run did not see */
+	int problems;
+	double seconds;
+};
+
 struct pipeline_result {
 	long long run_id;
 	int resumed;
-	struct mg_ledger ledger;   /* cumulative over the run, source and target recounts included */
+	struct mg_ledger ledger;   /* the run: the sum of its tables, recounts included */
+	struct table_result tables[MG_MAX_TABLES];
+	unsigned ntables;
 	int have_source, have_target;
 	int problems;              /* ledger_check result, plus stale records */
 	long long stale;           /* full runs: target records the run did not see */
@@ -35,7 +49,7 @@ struct pipeline_result {
 	double seconds;
 };
 
-/* Run every table of the playbook (the first table for now is work_order).
+/* Run every table of the playbook, in order.
  * Returns 0 when the run finished (balanced or not: see res->problems),
  * -1 on error (the run is left resumable). */
 int pipeline_run(struct playbook *pb, struct pgstore *store, const struct pipeline_opts *o,

@@ -32,7 +32,7 @@ static const struct pb_keyspec system_keys[] = {
 
 static const struct pb_keyspec table_keys[] = {
 	{"name", "legacy table (or file) name"},
-	{"target", "work_order (the unified table), or raw (land the rows verbatim in legacy_<system>.<table>)"},
+	{"target", "work_order (default), work_order_event, call_record, kb_article, or raw (land the rows verbatim)"},
 	{"key", "database sources: column that orders the rows and marks the resume point"},
 	{"encoding", "declared encoding of text columns (utf-8, gbk, gb18030, gb2312, big5, latin1 ...)"},
 	{"encodings", "per-column encoding overrides: column: encoding"},
@@ -376,7 +376,8 @@ static void check_table(struct playbook *pb, struct pb_table *t, yaml_node_t *n)
 	if (!t->target)
 		t->target = "work_order";
 	if (!schema_table_find(t->target))
-		pb_diag(pb, pb_get(pb, n, "target"), "unknown target '%s'; valid: work_order, raw", t->target);
+		pb_diag(pb, pb_get(pb, n, "target"), "unknown target '%s'; valid: work_order, work_order_event,"
+			" call_record, kb_article, raw", t->target);
 	{
 		const char *ra = pb_scalar(pb_get(pb, n, "raw_as"));
 

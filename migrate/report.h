@@ -6,6 +6,7 @@
 
 #include "loaders/pgstore.h"
 #include "migrate/ledger.h"
+#include "migrate/pipeline.h"
 
 struct report {
 	long long run_id;
@@ -18,6 +19,8 @@ struct report {
 	int have_source, have_target;
 	int problems;
 	const char *problem_text;
+	const struct table_result *tables;  /* per table, when the playbook has several */
+	unsigned ntables;
 };
 
 /* Prints the report; rejects by reason are read from the store. */

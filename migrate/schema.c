@@ -35,6 +35,35 @@ static const struct mg_ufield wo_fields[WO_NFIELDS] = {
 
 const struct mg_utable schema_work_order = {"work_order", wo_fields, WO_NFIELDS, 0, NULL, NULL};
 
+/* 流转记录: dispatch, sign-for, transfer, return, extension, supervision,
+ * reply, callback, closure of a work order */
+static const struct mg_ufield ev_fields[] = {
+	{"source_system", U_TEXT, 0}, {"legacy_id", U_TEXT, 0}, {"order_legacy_id", U_TEXT, 0},
+	{"event_type", U_TEXT, 0}, {"event_at", U_TIMESTAMP, 0}, {"actor", U_TEXT, 1},
+	{"unit", U_TEXT, 0}, {"comment", U_TEXT, 0},
+};
+const struct mg_utable schema_work_order_event = {"work_order_event", ev_fields, 8, 0, NULL, NULL};
+
+/* 话务记录 (CDR) */
+static const struct mg_ufield cr_fields[] = {
+	{"source_system", U_TEXT, 0}, {"legacy_id", U_TEXT, 0}, {"call_start", U_TIMESTAMP, 0},
+	{"answered_at", U_TIMESTAMP, 0}, {"ended_at", U_TIMESTAMP, 0}, {"caller_phone", U_TEXT, 1},
+	{"dialled_number", U_TEXT, 0}, {"agent", U_TEXT, 0}, {"queue", U_TEXT, 0}, {"recording_ref", U_TEXT, 0},
+};
+const struct mg_utable schema_call_record = {"call_record", cr_fields, 10, 0, NULL, NULL};
+
+/* 知识库 */
+static const struct mg_ufield kb_fields[] = {
+	{"source_system", U_TEXT, 0}, {"legacy_id", U_TEXT, 0}, {"title", U_TEXT, 0}, {"question", U_TEXT, 0},
+	{"answer", U_TEXT, 0}, {"department", U_TEXT, 0}, {"policy_basis", U_TEXT, 0},
+	{"valid_from", U_TIMESTAMP, 0}, {"valid_to", U_TIMESTAMP, 0},
+};
+const struct mg_utable schema_kb_article = {"kb_article", kb_fields, 9, 0, NULL, NULL};
+
+const struct mg_utable *const schema_tables[] = {
+	&schema_work_order, &schema_work_order_event, &schema_call_record, &schema_kb_article, NULL,
+};
+
 void schema_land_name(const char *name, char *out, size_t n)
 {
 	size_t o = 0;
@@ -108,8 +137,9 @@ const struct mg_utable *schema_table_find(const char *name)
 {
 	static const struct mg_utable raw = {"raw", NULL, 0, 1, NULL, NULL};
 
-	if (name && !strcmp(name, "work_order"))
-		return &schema_work_order;
+	for (int i = 0; name && schema_tables[i]; i++)
+		if (!strcmp(name, schema_tables[i]->name))
+			return schema_tables[i];
 	if (name && !strcmp(name, "raw"))
 		return &raw;
 	return NULL;

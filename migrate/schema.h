@@ -37,6 +37,12 @@ void schema_land_name(const char *name, char *out, size_t n);
 const struct mg_utable *schema_table_find(const char *name);
 int schema_field_index(const struct mg_utable *t, const char *field);
 
+/* every unified table starts with these two */
+enum { U_SOURCE_SYSTEM = 0, U_LEGACY_ID = 1 };
+
+/* every unified table, for lists in messages and docs */
+extern const struct mg_utable *const schema_tables[];
+
 /* work_order field indexes used by code */
 enum {
 	WO_SOURCE_SYSTEM, WO_LEGACY_ID, WO_ORDER_NO, WO_DIALLED_NUMBER, WO_CHANNEL, WO_RECEIVED_AT,
@@ -47,5 +53,8 @@ enum {
 };
 
 extern const struct mg_utable schema_work_order;
+extern const struct mg_utable schema_work_order_event;
+extern const struct mg_utable schema_call_record;
+extern const struct mg_utable schema_kb_article;
 
 #endif

@@ -76,4 +76,4 @@ assert_eq "$(jq .stages.target.total_out run.json)" "$(jq .stages.target.total_o
 gone=$(pg_query "SELECT legacy_id FROM hotline.work_order WHERE source_system = 'cg12319' ORDER BY legacy_id LIMIT 1")
 my_query "DELETE FROM $CG12319_DATABASE.gd_jbxx WHERE gdbh = '$gone'"
 assert_exit 3 "$BUILD/migrate" run "$TOP/playbooks/cg12319.yaml"
-assert_contains "$(cat "$SCRATCH/out")" "1 records of cg12319 in the store were not in this full run's source" "stale record reported"
+assert_contains "$(cat "$SCRATCH/out")" "1 records of cg12319 in work_order were not in this full run's source" "stale record reported"

@@ -269,18 +269,21 @@ void plan_check(struct playbook *pb, struct pb_table *t)
 		if (!field)
 			continue;
 		uf = schema_field_index(ut, field);
-		if (uf < 0 || uf == WO_SOURCE_SYSTEM || uf == WO_LEGACY_CATEGORY_CODE || uf == WO_LEGACY_CATEGORY_TEXT) {
+		if (uf < 0 || uf == U_SOURCE_SYSTEM ||
+		    (ut == &schema_work_order && (uf == WO_LEGACY_CATEGORY_CODE || uf == WO_LEGACY_CATEGORY_TEXT))) {
 			pb_diag(pb, kn, "'%s' is not a field to map in %s%s", field, ut->name,
-				uf == WO_SOURCE_SYSTEM ? " (it is the system code)" :
+				uf == U_SOURCE_SYSTEM ? " (it is the system code)" :
 				uf >= 0 ? " (category_code of type category fills it)" : "; see docs/playbooks.md for the list");
 			continue;
 		}
-		if (uf == WO_LEGACY_ID)
+		if (uf == U_LEGACY_ID)
 			have_legacy = 1;
 		if (read_spec(pb, t, pb_node(pb, p->value), &op, field))
 			continue;
-		if (uf == WO_CATEGORY_CODE && op.op != OP_CATEGORY && op.op != OP_CONST)
+		if (ut == &schema_work_order && uf == WO_CATEGORY_CODE && op.op != OP_CATEGORY && op.op != OP_CONST)
 			pb_diag(pb, kn, "category_code needs type: category (with a mapping table)");
+		if (ut != &schema_work_order && op.op == OP_CATEGORY)
+			pb_diag(pb, kn, "type category maps into work_order.category_code only");
 		if (ut->fields[uf].type == U_TIMESTAMP && op.op != OP_DATETIME)
 			pb_diag(pb, kn, "'%s' is a timestamp: give it type: datetime", field);
 		if (op.op == OP_CATEGORY || op.op == OP_CODE) {
@@ -744,7 +747,7 @@ int plan_apply(struct plan *p, const struct mg_batch *raw, struct mg_batch *out,
 		/* map fields into a new output row */
 		saved = out->data.len;
 		batch_row_begin(out);
-		batch_put(out, WO_SOURCE_SYSTEM, p->system, strlen(p->system), e);
+		batch_put(out, U_SOURCE_SYSTEM, p->system, strlen(p->system), e);
 		{
 			struct mg_ledger fixes;
 
@@ -757,8 +760,8 @@ int plan_apply(struct plan *p, const struct mg_batch *raw, struct mg_batch *out,
 			if (!reason) {
 				size_t ln;
 
-				batch_get(out, out->nrows, WO_LEGACY_ID, &ln);
-				if (out->len[(size_t)out->nrows * out->ncols + WO_LEGACY_ID] == MG_NULL || ln == 0) {
+				batch_get(out, out->nrows, U_LEGACY_ID, &ln);
+				if (out->len[(size_t)out->nrows * out->ncols + U_LEGACY_ID] == MG_NULL || ln == 0) {
 					reason = "missing_legacy_id";
 					snprintf(detail, sizeof(detail), "the legacy id is empty");
 				}
