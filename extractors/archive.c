@@ -794,6 +794,17 @@ static int ar_open(struct playbook *pb, struct source **out, struct mg_err *e)
 	buf_init(&s->pending, 0, "finished inputs");
 	if (pb_get_str(pb, pb->source, "dir", &s->dir, e) || pb_get_str(pb, pb->source, "format", &s->format, e))
 		goto fail;
+	if (s->dir && s->dir[0] != '/') {
+		/* a relative dir is relative to the playbook, like its mapping tables */
+		char *abs = pb_path(pb, s->dir);
+
+		free(s->dir);
+		s->dir = abs;
+		if (!abs) {
+			mg_err_set(e, MG_E_NOMEM, "out of memory");
+			goto fail;
+		}
+	}
 	if (!s->dir && !(s->dir = strdup(pb->dir))) {
 		mg_err_set(e, MG_E_NOMEM, "out of memory");
 		goto fail;

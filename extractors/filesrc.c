@@ -345,8 +345,20 @@ int filesrc_open(struct playbook *pb, struct source **out, struct mg_err *e)
 		free(s);
 		return nomem ? mg_err_set(e, MG_E_NOMEM, "out of memory") : -1;
 	}
-	if (!s->dir)
+	if (!s->dir) {
 		s->dir = strdup(pb->dir);
+	} else if (s->dir[0] != '/') {
+		/* a relative dir is relative to the playbook, like its mapping tables */
+		char *abs = pb_path(pb, s->dir);
+
+		free(s->dir);
+		s->dir = abs;
+	}
+	if (!s->dir) {
+		EVP_MD_CTX_free(s->md);
+		free(s);
+		return mg_err_set(e, MG_E_NOMEM, "out of memory");
+	}
 	*out = &s->base;
 	return 0;
 }

@@ -11,6 +11,15 @@
 #include "migrate/pipeline.h"
 #include "migrate/report.h"
 
+/* --progress-fd N (used by `migrate runbook`): "table rows seconds" lines */
+static void progress_fd(void *arg, const char *table, uint64_t rows, double secs, int final)
+{
+	int fd = *(int *)arg;
+
+	(void)final;
+	dprintf(fd, "%s %llu %.1f\n", table, (unsigned long long)rows, secs);
+}
+
 static void progress(void *arg, const char *table, uint64_t rows, double secs, int final)
 {
 	(void)arg;
@@ -47,7 +56,7 @@ static void close_store(void *arg)
 int cmd_run(int argc, char **argv)
 {
 	const char *store = NULL, *path = NULL, *report_dir = NULL, *sign_key = NULL;
-	int json = 0, quiet = 0, rc;
+	int json = 0, quiet = 0, rc, pfd = -1;
 	struct pipeline_opts o;
 	struct pipeline_result res;
 	struct playbook *pb = NULL;
@@ -66,6 +75,8 @@ int cmd_run(int argc, char **argv)
 			json = 1;
 		else if (!strcmp(argv[i], "--quiet"))
 			quiet = 1;
+		else if (!strcmp(argv[i], "--progress-fd") && i + 1 < argc)
+			pfd = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--report-dir") && i + 1 < argc)
 			report_dir = argv[++i];
 		else if (!strcmp(argv[i], "--sign-key") && i + 1 < argc)
@@ -95,7 +106,10 @@ int cmd_run(int argc, char **argv)
 		return usage_error("run", "name a playbook");
 	if (getenv("MIGRATE_TEST_CRASH_AFTER_COMMITS"))
 		o.crash_after_commits = strtoul(getenv("MIGRATE_TEST_CRASH_AFTER_COMMITS"), NULL, 10);
-	if (!quiet && isatty(2)) {
+	if (pfd > 2) {
+		o.progress = progress_fd;
+		o.progress_arg = &pfd;
+	} else if (!quiet && isatty(2)) {
 		o.progress = progress;
 	}
 	if (playbook_load(&pb, path, &e)) {

@@ -15,6 +15,7 @@ static const struct cmd {
 	{"check", cmd_check, "check playbooks and explain every mistake"},
 	{"run", cmd_run, "migrate one legacy system; resumes an interrupted run"},
 	{"reconcile", cmd_reconcile, "recount a run independently at source and target"},
+	{"runbook", cmd_runbook, "run the systems of a cutover runbook, several at once"},
 	{"peek", cmd_peek, "show raw rows as the source driver hands them over"},
 	{"report", cmd_report, "render a past run's reports from the store"},
 	{"verify", cmd_verify, "check a run manifest: signature, chain and every hash"},
@@ -42,12 +43,29 @@ static const char usage_text[] =
 	"        rows per load transaction (and checkpoint) and rows per batch;\n"
 	"        --report-dir writes the run's reports and its manifest (signed with\n"
 	"        --sign-key) into DIR\n"
+	"  runbook RUNBOOK [--store CONNINFO] [--parallel N] [--json]\n"
+	"      [--report-dir DIR [--sign-key KEY]]\n"
+	"        run the systems of a cutover runbook, step by step, several at once\n"
+	"        (each a `migrate run`), with live progress; ends with the consolidated\n"
+	"        reconciliation of every system and the city's totals\n"
 	"  reconcile RUN [--store CONNINFO] [--json]\n"
 	"        recount run RUN independently at the source and in the store and\n"
 	"        compare with its ledger\n"
 	"  peek PLAYBOOK [--rows N] [--after KEY]\n"
 	"        show the raw rows of the first table exactly as the source driver\n"
 	"        hands them over (bytes outside ASCII as \\xHH), before decoding\n"
+	"  report RUN [--store CONNINFO] [--out DIR]\n"
+	"        render a past run's reports from the store (HTML, JSON, CSV; personal\n"
+	"        data masked)\n"
+	"  verify MANIFEST [--pubkey FILE] [--store CONNINFO] [--base DIR]\n"
+	"        check a run manifest (manifest-<run>.json): its signature and key\n"
+	"        id, the chain of manifests (beside it, or in the store with --store)\n"
+	"        and the SHA-256 of every report, the playbook, mapping tables and\n"
+	"        input files (relative paths under --base, default .); one line per\n"
+	"        check: ok, FAILED or not checked\n"
+	"  keygen --alg ed25519|sm2 --out PREFIX\n"
+	"        make a key pair to sign manifests with: PREFIX.key (private, mode\n"
+	"        0600, never overwritten) and PREFIX.pub; prints the key id\n"
 	"  help, --help     this text;  version, --version     the version\n"
 	"\n"
 	"the store: --store CONNINFO, else $MIGRATE_STORE, else libpq's PGHOST, PGDATABASE ...\n"
@@ -59,7 +77,7 @@ static const char usage_text[] =
 	"  1  failed: the message says why; nothing half-written, an interrupted run\n"
 	"     is resumable\n"
 	"  2  usage error\n"
-	"  3  finished, but out of balance\n";
+	"  3  finished, but out of balance (verify: a check failed)\n";
 
 /* cleanup stack */
 static struct {

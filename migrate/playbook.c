@@ -191,6 +191,8 @@ char *pb_path(const struct playbook *pb, const char *file)
 
 	if (file[0] == '/')
 		return strdup(file);
+	if (!strcmp(file, "."))
+		return strdup(pb->dir);
 	n = strlen(pb->dir) + strlen(file) + 2;
 	p = malloc(n);
 	if (p)
