@@ -145,6 +145,13 @@ static const char *const migrations[] = {
 	"CREATE INDEX ON hotline.kb_article (source_system, legacy_key);\n"
 	"ALTER TABLE migration.merged DROP CONSTRAINT merged_survivor_id_fkey;\n"
 	"ALTER TABLE migration.merged ADD COLUMN target_table text NOT NULL DEFAULT 'work_order';\n",
+	/* 6: work orders present in two systems (a call transferred between
+	 * hotlines): reported with both keys, never merged */
+	"CREATE TABLE migration.cross_duplicate (\n"
+	"  a_system text NOT NULL, a_legacy_id text NOT NULL, b_system text NOT NULL, b_legacy_id text NOT NULL,\n"
+	"  rule text NOT NULL, a_received_at timestamptz, b_received_at timestamptz,\n"
+	"  found_at timestamptz NOT NULL DEFAULT now(),\n"
+	"  PRIMARY KEY (a_system, a_legacy_id, b_system, b_legacy_id));\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

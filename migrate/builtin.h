@@ -22,6 +22,7 @@ int cmd_run(int argc, char **argv);
 int cmd_reconcile(int argc, char **argv);
 int cmd_peek(int argc, char **argv);
 int cmd_runbook(int argc, char **argv);
+int cmd_crosscheck(int argc, char **argv);
 /* in their own files; weak so a build without them answers "not compiled in" */
 int cmd_report(int argc, char **argv) __attribute__((weak));
 int cmd_verify(int argc, char **argv) __attribute__((weak));

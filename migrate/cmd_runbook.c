@@ -28,11 +28,14 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "loaders/pgstore.h"
 #include "migrate/builtin.h"
 #include "migrate/buf.h"
 #include "migrate/playbook.h"
 
 #define MAX_SYSTEMS 64
+
+int crosscheck_run(struct pgstore *s, unsigned window, int json, FILE *out, struct mg_err *e);
 
 struct sys {
 	char *playbook;         /* path */
@@ -444,6 +447,17 @@ int cmd_runbook(int argc, char **argv)
 		printf("%-12s %-10s %10llu %10llu %10llu %9llu %9llu %10llu  %s\n", "city total", "", tot[0], tot[1], tot[2],
 		       tot[3], tot[4], tot[5], worst == EXIT_OK ? "balanced" : worst == 3 ? "OUT OF BALANCE" : "FAILED");
 		json_decref(all);
+		/* records present in two systems: listed, never merged */
+		{
+			struct pgstore st;
+			struct mg_err ce = {0};
+
+			if (pgstore_connect(&st, store_conninfo(store), &ce) == 0) {
+				if (crosscheck_run(&st, 30, 0, stdout, &ce) < 0)
+					fprintf(stderr, "migrate: warning: crosscheck: %s\n", ce.msg);
+				pgstore_close(&st);
+			}
+		}
 	}
 	for (int i = 0; i < n; i++) {
 		free(sys[i].playbook);

@@ -16,6 +16,7 @@ static const struct cmd {
 	{"run", cmd_run, "migrate one legacy system; resumes an interrupted run"},
 	{"reconcile", cmd_reconcile, "recount a run independently at source and target"},
 	{"runbook", cmd_runbook, "run the systems of a cutover runbook, several at once"},
+	{"crosscheck", cmd_crosscheck, "list work orders present in two systems"},
 	{"peek", cmd_peek, "show raw rows as the source driver hands them over"},
 	{"report", cmd_report, "render a past run's reports from the store"},
 	{"verify", cmd_verify, "check a run manifest: signature, chain and every hash"},
@@ -48,6 +49,10 @@ static const char usage_text[] =
 	"        run the systems of a cutover runbook, step by step, several at once\n"
 	"        (each a `migrate run`), with live progress; ends with the consolidated\n"
 	"        reconciliation of every system and the city's totals\n"
+	"  crosscheck [--store CONNINFO] [--window MINUTES] [--json]\n"
+	"        list work orders present in two systems (same caller phone within\n"
+	"        MINUTES, default 30) with both keys, into migration.cross_duplicate;\n"
+	"        they are reported, never merged\n"
 	"  reconcile RUN [--store CONNINFO] [--json]\n"
 	"        recount run RUN independently at the source and in the store and\n"
 	"        compare with its ledger\n"
