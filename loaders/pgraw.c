@@ -28,7 +28,7 @@ struct raw_sink {
 	char *qname;             /* "schema"."table", quoted */
 	int in_tx, in_copy;
 	uint64_t n, h;
-	struct mg_buf line, rejects, sql, inputs;
+	struct mg_buf line, rejects, sql, inputs, repairs;
 	char system[32], table[256];
 };
 
@@ -83,6 +83,7 @@ static void raw_close(struct sink *sk)
 	buf_release(&s->rejects);
 	buf_release(&s->sql);
 	buf_release(&s->inputs);
+	buf_release(&s->repairs);
 	free(s->qname);
 	free(s);
 }
@@ -99,6 +100,7 @@ static int raw_open(void *conn, const struct mg_utable *t, long long run_id, con
 	snprintf(s->system, sizeof(s->system), "%s", system);
 	snprintf(s->table, sizeof(s->table), "%s", table);
 	buf_init(&s->inputs, 0, "inputs");
+	buf_init(&s->repairs, 0, "repairs");
 	s->base.drv = &sink_raw;
 	s->conn = ((struct pgstore *)conn)->conn;
 	s->t = t;
@@ -184,6 +186,8 @@ static int raw_write(struct sink *sk, const struct mg_batch *b, struct mg_err *e
 		return -1;
 	if (b->ninputs && buf_add(&s->inputs, b->inputs.ptr, b->inputs.len, e))
 		return -1;
+	if (b->nrepairs && buf_add(&s->repairs, b->repairs.ptr, b->repairs.len, e))
+		return -1;
 	return 0;
 }
 
@@ -232,6 +236,9 @@ static int raw_commit(struct sink *sk, struct mg_ledger *delta,
 	if (pgstore_record_inputs(s->conn, s->run_id, s->system, s->table, &s->inputs, e))
 		return -1;
 	buf_reset(&s->inputs);
+	if (pgstore_copy_lines(s->conn, PGSTORE_COPY_REPAIRS, &s->repairs, e))
+		return -1;
+	buf_reset(&s->repairs);
 	buf_reset(&s->sql);
 	buf_printf(&s->sql, e, "INSERT INTO %s SELECT * FROM stage_raw ON CONFLICT (_key) DO UPDATE SET"
 		   " _origin = EXCLUDED._origin, _line = EXCLUDED._line, _byte_offset = EXCLUDED._byte_offset,"

@@ -152,6 +152,20 @@ static const char *const migrations[] = {
 	"  rule text NOT NULL, a_received_at timestamptz, b_received_at timestamptz,\n"
 	"  found_at timestamptz NOT NULL DEFAULT now(),\n"
 	"  PRIMARY KEY (a_system, a_legacy_id, b_system, b_legacy_id));\n",
+	/* 7: the audit trail of repaired values: original bytes, rules, result */
+	"CREATE TABLE migration.repair (\n"
+	"  id bigserial PRIMARY KEY, run_id bigint NOT NULL REFERENCES migration.run(id),\n"
+	"  source_system text NOT NULL, source_table text NOT NULL, legacy_id text,\n"
+	"  legacy_key bytea NOT NULL, line bigint, byte_offset bigint, column_name text NOT NULL,\n"
+	"  rules text[] NOT NULL, passes smallint NOT NULL DEFAULT 0, original bytea NOT NULL,\n"
+	"  decoded text, repaired text NOT NULL, created_at timestamptz NOT NULL DEFAULT now(),\n"
+	"  UNIQUE (run_id, source_table, legacy_key, column_name));\n",
+	/* 8: the legacy table each unified record came from (a system may feed
+	 * one unified table from several legacy tables) */
+	"ALTER TABLE hotline.work_order ADD COLUMN source_table text;\n"
+	"ALTER TABLE hotline.work_order_event ADD COLUMN source_table text;\n"
+	"ALTER TABLE hotline.call_record ADD COLUMN source_table text;\n"
+	"ALTER TABLE hotline.kb_article ADD COLUMN source_table text;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -581,15 +595,15 @@ int pgstore_canon_sql(const struct mg_utable *t, const char *alias, struct mg_bu
 int pgstore_recount(struct pgstore *s, const char *system, long long run_id, struct mg_count *out,
 		    struct mg_err *e)
 {
-	return pgstore_recount_table(s, &schema_work_order, system, run_id, out, e);
+	return pgstore_recount_table(s, &schema_work_order, system, NULL, run_id, out, e);
 }
 
-int pgstore_recount_table(struct pgstore *s, const struct mg_utable *t, const char *system, long long run_id,
-			  struct mg_count *out, struct mg_err *e)
+int pgstore_recount_table(struct pgstore *s, const struct mg_utable *t, const char *system, const char *table,
+			  long long run_id, struct mg_count *out, struct mg_err *e)
 {
 	struct mg_buf sql;
 	char id[24];
-	const char *p[2] = {system, id};
+	const char *p[3] = {system, id, table};
 	PGresult *r;
 
 	/* record hash: the first 8 bytes of SHA-256 as a signed bigint; it is
@@ -600,14 +614,15 @@ int pgstore_recount_table(struct pgstore *s, const struct mg_utable *t, const ch
 		       " % 18446744073709551616 FROM (SELECT ('x' || substr(encode(sha256(convert_to(", e) ||
 	    pgstore_canon_sql(t, "w", &sql, e) ||
 	    buf_printf(&sql, e, ", 'UTF8')), 'hex'), 1, 16))::bit(64)::bigint AS h"
-		       " FROM hotline.%s w WHERE w.source_system = $1 AND w.run_id = $2) x", t->name)) {
+		       " FROM hotline.%s w WHERE w.source_system = $1 AND w.run_id = $2%s) x", t->name,
+		       table ? " AND w.source_table = $3" : "")) {
 		buf_release(&sql);
 		return -1;
 	}
 	/* the recount reads the whole system: let the server use every core */
 	snprintf(id, sizeof(id), "%lld", run_id);
 	PQclear(PQexec(s->conn, "SET max_parallel_workers_per_gather = 4"));
-	if (pgstore_exec(s, buf_cstr(&sql), 2, p, &r, e)) {
+	if (pgstore_exec(s, buf_cstr(&sql), table ? 3 : 2, p, &r, e)) {
 		buf_release(&sql);
 		return -1;
 	}
@@ -801,4 +816,37 @@ int pgstore_save_since(struct pgstore *s, long long run_id, const char *table, c
 	snprintf(id, sizeof(id), "%lld", run_id);
 	return pgstore_exec(s, "UPDATE migration.run_table SET watermark_since = $3 WHERE run_id = $1 AND source_table = $2",
 			    3, p, NULL, e);
+}
+
+int pgstore_copy_lines(PGconn *conn, const char *copy_sql, const struct mg_buf *lines, struct mg_err *e)
+{
+	PGresult *r;
+
+	if (!lines->len)
+		return 0;
+	r = PQexec(conn, copy_sql);
+	if (!r || PQresultStatus(r) != PGRES_COPY_IN) {
+		char msg[600];
+
+		snprintf(msg, sizeof(msg), "%s", r ? PQresultErrorMessage(r) : PQerrorMessage(conn));
+		PQclear(r);
+		return mg_err_set(e, MG_E_STORE, "cannot start '%.40s' in the store: %s", copy_sql, mg_chomp(msg));
+	}
+	PQclear(r);
+	if (PQputCopyData(conn, (const char *)lines->ptr, (int)lines->len) != 1 || PQputCopyEnd(conn, NULL) != 1)
+		return mg_err_set(e, MG_E_STORE, "cannot send rows to the store: %s", PQerrorMessage(conn));
+	r = PQgetResult(conn);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		char msg[600];
+
+		snprintf(msg, sizeof(msg), "%s", PQresultErrorMessage(r));
+		PQclear(r);
+		while ((r = PQgetResult(conn)))
+			PQclear(r);
+		return mg_err_set(e, MG_E_STORE, "cannot store rows (%.40s): %s", copy_sql, mg_chomp(msg));
+	}
+	PQclear(r);
+	while ((r = PQgetResult(conn)))
+		PQclear(r);
+	return 0;
 }

@@ -62,9 +62,10 @@ int pgstore_recount_raw(struct pgstore *s, const struct mg_utable *t, long long 
  * loaded (or updated last). */
 int pgstore_recount(struct pgstore *s, const char *system, long long run_id, struct mg_count *out,
 		    struct mg_err *e);
-/* The same for any unified table. */
-int pgstore_recount_table(struct pgstore *s, const struct mg_utable *t, const char *system, long long run_id,
-			  struct mg_count *out, struct mg_err *e);
+/* The same for any unified table, for the records of one legacy table
+ * (table; NULL: all of the system's). */
+int pgstore_recount_table(struct pgstore *s, const struct mg_utable *t, const char *system, const char *table,
+			  long long run_id, struct mg_count *out, struct mg_err *e);
 /* Records of the target that a run did not load: after a full run, records
  * whose legacy rows have gone from the source. Returns the count or -1. */
 long long pgstore_stale(struct pgstore *s, const struct mg_utable *t, const char *system, long long run_id,
@@ -79,6 +80,10 @@ int pgstore_record_inputs(PGconn *conn, const char *run_id, const char *system, 
 /* The files of a table already taken: "name\tbytes\n" lines. */
 int pgstore_taken_files(struct pgstore *s, const char *system, const char *table, struct mg_buf *out,
 			struct mg_err *e);
+/* COPY lines (COPY text format) with copy_sql ("COPY t (...) FROM STDIN"). */
+int pgstore_copy_lines(PGconn *conn, const char *copy_sql, const struct mg_buf *lines, struct mg_err *e);
+#define PGSTORE_COPY_REPAIRS "COPY migration.repair (run_id, source_system, source_table, legacy_id, legacy_key," \
+	" line, byte_offset, column_name, rules, passes, original, decoded, repaired) FROM STDIN"
 /* Parse a decimal string mod 2^64. */
 unsigned long long parse_u64_mod(const char *s);
 

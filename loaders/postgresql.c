@@ -43,6 +43,7 @@ struct pg_sink {
 	uint64_t n_direct, h_direct;
 	struct mg_buf pending;     /* staging rows waiting while the direct COPY is open */
 	struct mg_buf inputs;      /* files finished in this chunk */
+	struct mg_buf repairs;     /* repaired values of this chunk */
 	struct mg_buf line;
 	struct mg_buf rejects;
 	unsigned long long nrejects;
@@ -149,6 +150,7 @@ static int pg_open(void *conn, const struct mg_utable *t, long long run_id, cons
 	buf_init(&s->rejects, 0, "rejects");
 	buf_init(&s->pending, 0, "pending");
 	buf_init(&s->inputs, 0, "inputs");
+	buf_init(&s->repairs, 0, "repairs");
 	buf_init(&sql, 0, "sql");
 	/* staging lives in local buffers: give them room before first use */
 	PQclear(PQexec(s->conn, "SET temp_buffers = '64MB'"));
@@ -169,23 +171,25 @@ static int pg_open(void *conn, const struct mg_utable *t, long long run_id, cons
 	for (unsigned i = 0; i < t->nfields; i++)
 		u += (size_t)snprintf(s->insert_sql + u, sizeof(s->insert_sql) - u, "%s, ", t->fields[i].name);
 	u += (size_t)snprintf(s->insert_sql + u, sizeof(s->insert_sql) - u,
-			      "raw, run_id, legacy_key, src_hash, u_hash) SELECT ");
+			      "raw, run_id, legacy_key, src_hash, u_hash, source_table) SELECT ");
 	for (unsigned i = 0; i < t->nfields; i++)
 		u += (size_t)snprintf(s->insert_sql + u, sizeof(s->insert_sql) - u, "%s%s, ", t->fields[i].name,
 				      t->fields[i].type == U_TIMESTAMP ? "::timestamptz" : "");
 	u += (size_t)snprintf(s->insert_sql + u, sizeof(s->insert_sql) - u,
-			      "raw::jsonb, $1, legacy_key, src_hash, u_hash FROM stage_%s WHERE NOT merged ORDER BY seq"
+			      "raw::jsonb, $1, legacy_key, src_hash, u_hash, $2 FROM stage_%s WHERE NOT merged ORDER BY seq"
 			      " ON CONFLICT (source_system, legacy_id) DO UPDATE SET ", t->name);
 	for (unsigned i = 2; i < t->nfields; i++)
 		u += (size_t)snprintf(s->insert_sql + u, sizeof(s->insert_sql) - u, "%s = EXCLUDED.%s, ",
 				      t->fields[i].name, t->fields[i].name);
 	snprintf(s->insert_sql + u, sizeof(s->insert_sql) - u,
 		 "raw = EXCLUDED.raw, run_id = EXCLUDED.run_id, legacy_key = EXCLUDED.legacy_key,"
-		 " src_hash = EXCLUDED.src_hash, u_hash = EXCLUDED.u_hash, loaded_at = now()");
+		 " src_hash = EXCLUDED.src_hash, u_hash = EXCLUDED.u_hash, source_table = EXCLUDED.source_table,"
+		 " loaded_at = now()");
 	u = (size_t)snprintf(s->direct_sql, sizeof(s->direct_sql), "COPY hotline.%s (", t->name);
 	for (unsigned i = 0; i < t->nfields; i++)
 		u += (size_t)snprintf(s->direct_sql + u, sizeof(s->direct_sql) - u, "%s, ", t->fields[i].name);
-	snprintf(s->direct_sql + u, sizeof(s->direct_sql) - u, "raw, run_id, legacy_key, src_hash, u_hash) FROM STDIN");
+	snprintf(s->direct_sql + u, sizeof(s->direct_sql) - u,
+		 "raw, run_id, legacy_key, src_hash, u_hash, source_table) FROM STDIN");
 	fill(s->sql_other, sizeof(s->sql_other),
 	     "SELECT EXISTS (SELECT 1 FROM hotline.@T WHERE source_system = $1 AND run_id <> $2)", t->name);
 	fill(s->sql_ids, sizeof(s->sql_ids), "SELECT legacy_id FROM hotline.@T WHERE source_system = $1", t->name);
@@ -290,7 +294,8 @@ static int pg_write(struct sink *sk, const struct mg_batch *b, struct mg_err *e)
 			    buf_addstr(&s->line, s->run_id, e) || buf_addc(&s->line, '\t', e) ||
 			    copy_bytea(&s->line, k, kn, e) || buf_addc(&s->line, '\t', e) ||
 			    buf_add_u64(&s->line, b->prov[r].src_hash, e) || buf_addc(&s->line, '\t', e) ||
-			    buf_add_u64(&s->line, b->prov[r].u_hash, e) || buf_addc(&s->line, '\n', e))
+			    buf_add_u64(&s->line, b->prov[r].u_hash, e) || buf_addc(&s->line, '\t', e) ||
+			    copy_escape(&s->line, s->table, strlen(s->table), e) || buf_addc(&s->line, '\n', e))
 				return -1;
 			s->n_direct++;
 			s->h_direct += b->prov[r].u_hash;
@@ -318,6 +323,8 @@ static int pg_write(struct sink *sk, const struct mg_batch *b, struct mg_err *e)
 		return -1;
 	s->nrejects += b->nrejects;
 	if (b->ninputs && buf_add(&s->inputs, b->inputs.ptr, b->inputs.len, e))
+		return -1;
+	if (b->nrepairs && buf_add(&s->repairs, b->repairs.ptr, b->repairs.len, e))
 		return -1;
 	return 0;
 }
@@ -383,6 +390,9 @@ static int pg_commit(struct sink *sk, struct mg_ledger *delta,
 	    pgstore_record_inputs(s->conn, s->run_id, s->system, s->table, &s->inputs, e))
 		return -1;
 	buf_reset(&s->inputs);
+	if (pgstore_copy_lines(s->conn, PGSTORE_COPY_REPAIRS, &s->repairs, e))
+		return -1;
+	buf_reset(&s->repairs);
 	ld->in += s->n_direct;
 	ld->out += s->n_direct;
 	ld->h_in += s->h_direct;
@@ -394,7 +404,8 @@ static int pg_commit(struct sink *sk, struct mg_ledger *delta,
 	 * already loaded by this run */
 	if (s->staged && exec_ok(s, s->sql_mark, 2, p, NULL, "mark duplicates", e))
 		return -1;
-	if (s->staged && exec_ok(s, s->insert_sql, 1, p, NULL, "merge into the target", e))
+	if (s->staged && exec_ok(s, s->insert_sql, 2, (const char *const[]){s->run_id, s->table}, NULL,
+				 "merge into the target", e))
 		return -1;
 	if (s->staged && exec_ok(s, s->sql_merged, 2, (const char *const[]){s->run_id, s->table}, NULL,
 				 "record duplicates", e))
@@ -463,6 +474,7 @@ static void pg_close(struct sink *sk)
 	buf_release(&s->rejects);
 	buf_release(&s->pending);
 	buf_release(&s->inputs);
+	buf_release(&s->repairs);
 	bloom_release(&s->seen);
 	free(s);
 }

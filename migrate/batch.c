@@ -18,6 +18,7 @@ int batch_init(struct mg_batch *b, unsigned ncols, unsigned max_rows, size_t max
 	buf_init(&b->last_key, 0, "key");
 	buf_init(&b->wm, 0, "watermark");
 	buf_init(&b->xrej, 0, "rejects");
+	buf_init(&b->repairs, 0, "repairs");
 	buf_init(&b->inputs, 0, "inputs");
 	ledger_init(&b->delta);
 	return batch_set_cols(b, ncols, e);
@@ -51,6 +52,7 @@ void batch_release(struct mg_batch *b)
 	buf_release(&b->last_key);
 	buf_release(&b->wm);
 	buf_release(&b->xrej);
+	buf_release(&b->repairs);
 	buf_release(&b->inputs);
 	memset(b, 0, sizeof(*b));
 }
@@ -65,6 +67,8 @@ void batch_reset(struct mg_batch *b)
 	b->nrejects = 0;
 	buf_reset(&b->xrej);
 	b->nxrej = 0;
+	buf_reset(&b->repairs);
+	b->nrepairs = 0;
 	buf_reset(&b->inputs);
 	b->ninputs = 0;
 	b->have_last_key = 0;

@@ -44,6 +44,8 @@ struct mg_batch {
 	struct mg_ledger delta; /* counts and hashes of these rows, per stage */
 	struct mg_buf rejects;  /* rejected rows, as lines for migration.reject */
 	unsigned nrejects;
+	struct mg_buf repairs;  /* repaired values, as lines for migration.repair */
+	unsigned nrepairs;
 	struct mg_buf xrej;     /* records a driver could not split into fields (batch_reject) */
 	unsigned nxrej;
 	struct mg_buf last_key; /* key of the last row extracted into this batch */

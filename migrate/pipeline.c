@@ -403,7 +403,7 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 		struct mg_count c;
 
 		if (plan_target(p.plan)->raw ? pgstore_recount_raw(store, plan_target(p.plan), run_id, &c, e)
-					     : pgstore_recount_table(store, plan_target(p.plan), pb->system.code, run_id, &c, e))
+					     : pgstore_recount_table(store, plan_target(p.plan), pb->system.code, t->name, run_id, &c, e))
 			goto out;
 		if (!t->drop_folder && !t->watermark) {
 			/* a full run: the target should hold nothing it did not see */

@@ -45,6 +45,7 @@ static const struct pb_keyspec table_keys[] = {
 	{"land_as", "target raw: name of the landing table (default: the table name, made an identifier)"},
 	{"drop_folder", "file sources: true to take each new, complete file matching the name once (default false)"},
 	{"settle_seconds", "drop folder: a file is complete when unchanged for this long (default 5)"},
+	{"repair", "repair rules for decoded values: utf8_as_latin1, gbk_as_latin1, gb18030_2005_pua, euro_0x80, all, none (default none)"},
 	{"watermark", "database sources: a column that grows when a row changes (updated_at, id): extract only rows changed since the last run"},
 	{"watermark_overlap", "watermark: re-read this many seconds (or units of a numeric column) before the last watermark (default 0)"},
 	{NULL, NULL},
@@ -398,6 +399,7 @@ static void check_table(struct playbook *pb, struct pb_table *t, yaml_node_t *n)
 			pb_diag(pb, pb_get(pb, n, "settle_seconds"), "%s", bare(pb, e.msg)), mg_err_clear(&e);
 		t->settle_seconds = (unsigned)v;
 	}
+	t->repair = pb_scalar(pb_get(pb, n, "repair"));
 	t->watermark = pb_scalar(pb_get(pb, n, "watermark"));
 	if (pb_get(pb, n, "watermark_overlap") && !pb_scalar(pb_get(pb, n, "watermark_overlap"))[0])
 		pb_diag(pb, pb_get(pb, n, "watermark_overlap"), "watermark_overlap must be a number");

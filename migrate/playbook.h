@@ -34,6 +34,7 @@ struct pb_table {
 	const char *land_as;     /* target raw: the landing table's name */
 	int drop_folder;         /* file sources: take each new complete file once */
 	unsigned settle_seconds; /* drop folder: a file is complete when unchanged this long */
+	const char *repair;      /* repair rules for decoded values (transform/repair.h), or NULL */
 	const char *watermark;   /* database sources: column of the incremental watermark */
 	unsigned watermark_overlap; /* seconds (or units of a numeric watermark) re-read before it */
 };

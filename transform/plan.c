@@ -9,6 +9,7 @@
 #include "transform/codemap.h"
 #include "transform/decode.h"
 #include "transform/normalize.h"
+#include "transform/repair.h"
 
 enum op { OP_TEXT, OP_DATETIME, OP_PHONE, OP_IDNO, OP_CATEGORY, OP_CODE, OP_CONST };
 enum pol { POL_REJECT, POL_NULL, POL_KEEP, POL_DEFAULT };
@@ -49,6 +50,9 @@ struct plan {
 	int key_col;
 	int raw;                /* 0 unified; 1 raw landing as text; 2 raw landing as bytes */
 	struct mg_utable *raw_ut;
+	struct repair rep;      /* repair rules (transform/repair.h) */
+	unsigned repair_mask;   /* REPAIR_BIT()s and REPAIR_EURO80; 0 = none */
+	struct mg_buf fixed, rawfix;
 };
 
 static const struct pb_keyspec field_keys[] = {
@@ -258,6 +262,12 @@ void plan_check(struct playbook *pb, struct pb_table *t)
 		else
 			decoder_close(&d);
 	}
+	if (t->repair) {
+		unsigned mask;
+
+		if (repair_parse_rules(t->repair, &mask, &e))
+			pb_diag(pb, pb_get(pb, t->node, "repair"), "%s", e.msg), mg_err_clear(&e);
+	}
 	if (!ut || ut->raw || !t->fields || t->fields->type != YAML_MAPPING_NODE)
 		return;
 	for (yaml_node_pair_t *p = pb_pairs_begin(t->fields); p < pb_pairs_end(t->fields); p++) {
@@ -352,6 +362,11 @@ int plan_build(struct plan **out, struct playbook *pb, const struct pb_table *t,
 	buf_init(&p->canon, 0, "canonical row");
 	buf_init(&p->json, 0, "raw record");
 	buf_init(&p->tmp, 0, "scratch");
+	buf_init(&p->fixed, t->max_field_bytes * 4 + 64, "max_field_bytes");
+	buf_init(&p->rawfix, t->max_field_bytes * 2 + 64, "max_field_bytes");
+	repair_init(&p->rep);
+	if (t->repair && repair_parse_rules(t->repair, &p->repair_mask, e))
+		return -1;
 	if (!p->h)
 		return mg_err_set(e, MG_E_INTERNAL, "cannot initialise SHA-256 from libcrypto");
 	p->ncols = cols->n;
@@ -430,6 +445,9 @@ void plan_free(struct plan *p)
 	for (unsigned i = 0; i < p->ncols; i++)
 		free(p->colnames[i]);
 	schema_raw_free(p->raw_ut);
+	repair_release(&p->rep);
+	buf_release(&p->fixed);
+	buf_release(&p->rawfix);
 	hasher_free(p->h);
 	buf_release(&p->text);
 	buf_release(&p->canon);
@@ -634,6 +652,42 @@ unmapped:
 	}
 }
 
+/* One line for migration.repair (COPY text): what a repair changed. */
+static int repair_line(struct plan *p, const struct mg_batch *raw, unsigned r, unsigned c, const unsigned char *orig,
+		       size_t n, unsigned fired, unsigned passes, int euro, struct mg_batch *out, struct mg_err *e)
+{
+	struct mg_buf *b = &out->repairs;
+	size_t kn;
+	const unsigned char *k = batch_key(raw, r, &kn);
+	int first = 1;
+
+	if (buf_printf(b, e, "%lld\t%s\t", p->run_id, p->system) || copy_escape(b, raw->origin, strlen(raw->origin), e) ||
+	    buf_addstr(b, "\t\\N\t", e) || copy_bytea(b, k, kn, e) ||
+	    buf_printf(b, e, "\t%llu\t%llu\t", (unsigned long long)raw->prov[r].line,
+		       (unsigned long long)raw->prov[r].offset) ||
+	    copy_escape(b, p->colnames[c], strlen(p->colnames[c]), e) || buf_addstr(b, "\t{", e))
+		return -1;
+	if (euro) {
+		buf_addstr(b, REPAIR_EURO80_NAME, e);
+		first = 0;
+	}
+	for (unsigned i = 0; i < REPAIR_NRULES; i++)
+		if (fired & REPAIR_BIT(i)) {
+			if (!first)
+				buf_addc(b, ',', e);
+			buf_addstr(b, repair_rules[i].name, e);
+			first = 0;
+		}
+	if (buf_printf(b, e, "}\t%u\t", passes) || copy_bytea(b, orig, n, e) || buf_addc(b, '\t', e) ||
+	    copy_escape(b, p->text.ptr + p->toff[c], p->tlen[c], e) || buf_addc(b, '\t', e) ||
+	    (fired ? copy_escape(b, p->fixed.ptr, p->fixed.len, e)
+		   : copy_escape(b, p->text.ptr + p->toff[c], p->tlen[c], e)) ||
+	    buf_addc(b, '\n', e))
+		return -1;
+	out->nrepairs++;
+	return 0;
+}
+
 /* A raw landing row: every column, as stored (raw 2) or decoded (raw 1,
  * from p->text); decode and transform pass it through. */
 static int land_row(struct plan *p, const struct mg_batch *raw, unsigned r, struct mg_batch *out,
@@ -697,6 +751,10 @@ int plan_apply(struct plan *p, const struct mg_batch *raw, struct mg_batch *out,
 		size_t kn;
 		const unsigned char *k;
 
+		unsigned fired = 0;
+		size_t rep_mark = out->repairs.len;
+		unsigned rep_nmark = out->nrepairs;
+
 		d->st[ST_DECODE].in++;
 		d->st[ST_DECODE].h_in += sh;
 		if (p->raw == 2) {
@@ -710,6 +768,7 @@ int plan_apply(struct plan *p, const struct mg_batch *raw, struct mg_batch *out,
 		for (unsigned c = 0; c < raw->ncols && !reason; c++) {
 			size_t n, bad = 0;
 			const unsigned char *v = batch_get(raw, r, c, &n);
+			unsigned before = fired; /* the rules fired before this column */
 
 			if (!v) {
 				p->tlen[c] = MG_NULL;
@@ -719,6 +778,26 @@ int plan_apply(struct plan *p, const struct mg_batch *raw, struct mg_batch *out,
 			rc = decoder_run(&p->dec[p->dec_of_col[c]], v, n, &p->text, &bad, e);
 			if (rc < 0)
 				return -1;
+			if (rc == 1 && (p->repair_mask & REPAIR_EURO80)) {
+				/* CP936's lone 0x80 (the euro sign) read as GB18030 */
+				struct mg_decoder *dc = &p->dec[p->dec_of_col[c]];
+				size_t cnt = 0, bad2 = 0;
+
+				if (!dc->passthrough && !dc->euro80 && !strcmp(dc->name, "GB18030")) {
+					p->text.len = p->toff[c];
+					if (repair_bytes_euro80(v, n, &p->rawfix, &cnt, e) < 0)
+						return -1;
+					if (cnt) {
+						rc = decoder_run(dc, p->rawfix.ptr, p->rawfix.len, &p->text, &bad2, e);
+						if (rc < 0)
+							return -1;
+						if (rc == 0)
+							fired |= REPAIR_EURO80;
+					}
+					if (rc)
+						rc = 1; /* still undecodable: report the first bad byte of the original */
+				}
+			}
 			if (rc == 1) {
 				reason = "undecodable";
 				snprintf(detail, sizeof(detail), "column '%s' does not decode as %s at byte %zu of %zu",
@@ -726,8 +805,41 @@ int plan_apply(struct plan *p, const struct mg_batch *raw, struct mg_batch *out,
 				break;
 			}
 			p->tlen[c] = (uint32_t)(p->text.len - p->toff[c]);
+			if (p->repair_mask) {
+				struct repair_report rr;
+				int rk = REPAIR_NOT_APPLICABLE;
+
+				if (p->repair_mask & REPAIR_ALL) {
+					rk = repair_value(&p->rep, p->repair_mask, (const char *)p->text.ptr + p->toff[c],
+							 p->tlen[c], &p->fixed, &rr, e);
+					if (rk < 0)
+						return -1;
+				}
+				if (rk == REPAIR_CANNOT) {
+					reason = "unrepairable";
+					snprintf(detail, sizeof(detail), "column '%s': %s: %s", p->colnames[c],
+						 repair_rules[rr.cannot].name, rr.why);
+					break;
+				}
+				if (rk == REPAIR_REPAIRED)
+					fired |= rr.fired;
+				if ((rk == REPAIR_REPAIRED || (fired & REPAIR_EURO80 && !(before & REPAIR_EURO80))) &&
+				    repair_line(p, raw, r, c, v, n, rk == REPAIR_REPAIRED ? rr.fired : 0,
+						rk == REPAIR_REPAIRED ? rr.passes : 0, (fired & ~before & REPAIR_EURO80) != 0,
+						out, e))
+					return -1;
+				if (rk == REPAIR_REPAIRED) {
+					/* the repaired text takes the value's place */
+					p->toff[c] = p->text.len;
+					if (buf_add(&p->text, p->fixed.ptr, p->fixed.len, e))
+						return -1;
+					p->tlen[c] = (uint32_t)p->fixed.len;
+				}
+			}
 		}
 		if (reason) {
+			out->repairs.len = rep_mark;
+			out->nrepairs = rep_nmark;
 			d->st[ST_DECODE].rejected++;
 			d->st[ST_DECODE].h_rej += sh;
 			if (reject(p, raw, r, "decode", reason, detail, out, e))
@@ -766,10 +878,19 @@ int plan_apply(struct plan *p, const struct mg_batch *raw, struct mg_batch *out,
 					snprintf(detail, sizeof(detail), "the legacy id is empty");
 				}
 			}
-			if (!reason)
-				ledger_add(d, &fixes); /* fixes count only for records that go on */
+			if (!reason) {
+				/* fixes count only for records that go on */
+				for (unsigned b = 0; b < REPAIR_NRULES; b++)
+					if (fired & REPAIR_BIT(b))
+						ledger_fix(&fixes, repair_rules[b].name, 1);
+				if (fired & REPAIR_EURO80)
+					ledger_fix(&fixes, REPAIR_EURO80_NAME, 1);
+				ledger_add(d, &fixes);
+			}
 		}
 		if (reason) {
+			out->repairs.len = rep_mark;
+			out->nrepairs = rep_nmark;
 			out->data.len = saved;
 			d->st[ST_TRANSFORM].rejected++;
 			d->st[ST_TRANSFORM].h_rej += sh;
