@@ -75,6 +75,7 @@ demo:
 
 bench: all
 	scripts/bench
+	scripts/bench-files
 
 clean:
 	rm -rf $(B)

@@ -13,22 +13,30 @@
 
 static void put_bytes(const unsigned char *p, size_t n)
 {
+	static const char hx[] = "0123456789abcdef";
+	char out[4096];
+	size_t j = 0;
+
 	for (size_t i = 0; i < n; i++) {
 		unsigned c = p[i];
 
-		if (c == '\t')
-			fputs("\\t", stdout);
-		else if (c == '\n')
-			fputs("\\n", stdout);
-		else if (c == '\r')
-			fputs("\\r", stdout);
-		else if (c == '\\')
-			fputs("\\\\", stdout);
-		else if (c < 0x20 || c >= 0x7f)
-			printf("\\x%02x", c);
-		else
-			putchar((int)c);
+		if (j > sizeof(out) - 4) {
+			fwrite(out, 1, j, stdout);
+			j = 0;
+		}
+		if (c == '\t' || c == '\n' || c == '\r' || c == '\\') {
+			out[j++] = '\\';
+			out[j++] = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
+		} else if (c < 0x20 || c >= 0x7f) {
+			out[j++] = '\\';
+			out[j++] = 'x';
+			out[j++] = hx[c >> 4];
+			out[j++] = hx[c & 15];
+		} else {
+			out[j++] = (char)c;
+		}
 	}
+	fwrite(out, 1, j, stdout);
 }
 
 int cmd_peek(int argc, char **argv)

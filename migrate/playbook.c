@@ -395,6 +395,10 @@ static void check_table(struct playbook *pb, struct pb_table *t, yaml_node_t *n)
 		if (df && strcmp(df, "true") && strcmp(df, "false"))
 			pb_diag(pb, pb_get(pb, n, "drop_folder"), "drop_folder must be true or false, not '%s'", df);
 		t->drop_folder = df && !strcmp(df, "true");
+		if (t->drop_folder && pb->driver && strcmp(pb->driver, "csv") && strcmp(pb->driver, "fixed") &&
+		    strcmp(pb->driver, "dbf") && strcmp(pb->driver, "xlsx"))
+			pb_diag(pb, pb_get(pb, n, "drop_folder"), "drop_folder is supported by the csv, fixed, dbf and xlsx"
+				" drivers, not by '%s'", pb->driver);
 		if (pb_get_uint(pb, n, "settle_seconds", 5, 86400, &v, &e))
 			pb_diag(pb, pb_get(pb, n, "settle_seconds"), "%s", bare(pb, e.msg)), mg_err_clear(&e);
 		t->settle_seconds = (unsigned)v;
