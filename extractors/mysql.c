@@ -40,6 +40,12 @@ struct my_source {
 	int done;
 	int failed;
 	struct mg_buf q;
+	/* drill-down (range ops) */
+	int rorder;             /* enum src_key_order of the key */
+	struct mg_buf rtable;   /* the table, quoted */
+	struct mg_buf rkey;     /* the key column, quoted */
+	struct mg_buf rhash;    /* SQL: a row's record hash as 16 hex digits */
+	struct mg_buf rwindow;  /* an incremental run's watermark condition, or empty */
 };
 
 static const struct pb_keyspec options[] = {
@@ -88,6 +94,10 @@ static void my_close(struct source *src)
 	free(s->socket);
 	free(s->host);
 	buf_release(&s->q);
+	buf_release(&s->rtable);
+	buf_release(&s->rkey);
+	buf_release(&s->rhash);
+	buf_release(&s->rwindow);
 	buf_release(&s->wm_cond);
 	free(s);
 }
@@ -106,6 +116,10 @@ static int my_open(struct playbook *pb, struct source **out, struct mg_err *e)
 		return mg_err_set(e, MG_E_NOMEM, "out of memory");
 	s->base.drv = &source_mysql;
 	buf_init(&s->q, 0, "query");
+	buf_init(&s->rtable, 0, "query");
+	buf_init(&s->rkey, 0, "query");
+	buf_init(&s->rhash, 0, "query");
+	buf_init(&s->rwindow, 0, "query");
 	buf_init(&s->wm_cond, 0, "watermark");
 	if (pb_get_str(pb, pb->source, "database", &s->database, e) ||
 	    pb_get_str(pb, pb->source, "socket", &s->socket, e) ||
@@ -440,6 +454,280 @@ static int my_recount(struct source *src, const struct pb_table *t, const struct
 	return 0;
 }
 
+/* ---- drill-down: key ranges (struct source_range_ops) -----------------------
+ *
+ * A range lo < key <= hi is written like the extractor's resume condition:
+ * a numeric key as validated digits, any other key as a hex literal,
+ * compared as bytes and ordered by BINARY key. An incremental run's
+ * watermark window applies as in recount. Every call reads one snapshot
+ * (START TRANSACTION WITH CONSISTENT SNAPSHOT, InnoDB) begun by begin. */
+
+static int range_bound(struct my_source *s, const char *op, const struct mg_buf *k, struct mg_err *e)
+{
+	static const char hx[] = "0123456789ABCDEF";
+
+	buf_addstr(&s->q, " AND ", e);
+	buf_add(&s->q, s->rkey.ptr, s->rkey.len, e);
+	buf_addstr(&s->q, op, e);
+	if (s->rorder != SRC_KEY_BYTES) {
+		if (!k->len)
+			return mg_err_set(e, MG_E_INTERNAL, "empty numeric key bound for '%s'", s->table);
+		for (size_t i = 0; i < k->len; i++) {
+			unsigned char c = k->ptr[i];
+
+			if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'))
+				return mg_err_set(e, MG_E_SOURCE, "key bound for '%s' is not a number", s->table);
+		}
+		return buf_add(&s->q, k->ptr, k->len, e);
+	}
+	buf_addstr(&s->q, "X'", e);
+	for (size_t i = 0; i < k->len; i++) {
+		buf_addc(&s->q, hx[k->ptr[i] >> 4], e);
+		buf_addc(&s->q, hx[k->ptr[i] & 15], e);
+	}
+	return buf_addc(&s->q, '\'', e);
+}
+
+/* " FROM `t` WHERE <window> AND `k` IS NOT NULL AND `k` > lo AND `k` <= hi" */
+static int range_where(struct my_source *s, const struct mg_buf *lo, const struct mg_buf *hi, struct mg_err *e)
+{
+	buf_addstr(&s->q, " FROM ", e);
+	buf_add(&s->q, s->rtable.ptr, s->rtable.len, e);
+	buf_addstr(&s->q, " WHERE ", e);
+	if (s->rwindow.len)
+		buf_add(&s->q, s->rwindow.ptr, s->rwindow.len, e);
+	else
+		buf_addstr(&s->q, "1", e);
+	buf_addstr(&s->q, " AND ", e);
+	buf_add(&s->q, s->rkey.ptr, s->rkey.len, e);
+	buf_addstr(&s->q, " IS NOT NULL", e);
+	if ((lo && range_bound(s, " > ", lo, e)) || (hi && range_bound(s, " <= ", hi, e)))
+		return -1;
+	return mg_err_isset(e) ? -1 : 0;
+}
+
+static int range_order_by(struct my_source *s, struct mg_err *e)
+{
+	buf_addstr(&s->q, s->rorder == SRC_KEY_BYTES ? " ORDER BY BINARY " : " ORDER BY ", e);
+	return buf_add(&s->q, s->rkey.ptr, s->rkey.len, e);
+}
+
+static int range_query(struct my_source *s, struct mg_err *e, const char *what)
+{
+	if (s->failed)
+		return mg_err_set(e, MG_E_INTERNAL, "mysql source used after an error");
+	if (mysql_real_query(s->conn, (const char *)s->q.ptr, s->q.len))
+		return fail(s, e, what);
+	return 0;
+}
+
+static int my_range_begin(struct source *src, const struct pb_table *t, const struct mg_columns *cols, int *order,
+			  struct mg_err *e)
+{
+	struct my_source *s = (struct my_source *)src;
+	MYSQL_RES *meta;
+	MYSQL_FIELD *f;
+
+	if (s->failed)
+		return mg_err_set(e, MG_E_INTERNAL, "mysql source used after an error");
+	if (s->res) {
+		mysql_free_result(s->res);
+		s->res = NULL;
+	}
+	snprintf(s->table, sizeof(s->table), "%s", t->name);
+	if (!t->key)
+		return mg_err_set(e, MG_E_CONFIG, "%s:%d: table '%s' of a mysql source needs 'key' for drill-down",
+				  t->pb->path, pb_line(t->node), t->name);
+	if (!cols->n)
+		return mg_err_set(e, MG_E_INTERNAL, "drill-down of '%s' without columns", t->name);
+	buf_reset(&s->rtable);
+	buf_reset(&s->rkey);
+	buf_reset(&s->rhash);
+	buf_reset(&s->rwindow);
+	if (quote_ident(&s->rtable, t->name, e) || quote_ident(&s->rkey, t->key, e))
+		return -1;
+	/* the record hash: first 16 hex digits of SHA-256 of the canonical form */
+	buf_addstr(&s->rhash, "LEFT(SHA2(CONCAT(", e);
+	for (unsigned i = 0; i < cols->n; i++) {
+		if (i)
+			buf_addc(&s->rhash, ',', e);
+		buf_addstr(&s->rhash, "IF(", e);
+		quote_ident(&s->rhash, cols->name[i], e);
+		buf_addstr(&s->rhash, " IS NULL,'N',CONCAT('V',LENGTH(", e);
+		quote_ident(&s->rhash, cols->name[i], e);
+		buf_addstr(&s->rhash, "),':',", e);
+		quote_ident(&s->rhash, cols->name[i], e);
+		buf_addstr(&s->rhash, "))", e);
+	}
+	if (buf_addstr(&s->rhash, "),256),16)", e))
+		return -1;
+	/* an incremental run's window, as recount has it */
+	if (watermark_condition(s, t, e) || buf_add(&s->rwindow, s->wm_cond.ptr, s->wm_cond.len, e))
+		return -1;
+	/* the key's type decides its order */
+	buf_reset(&s->q);
+	buf_addstr(&s->q, "SELECT ", e);
+	buf_add(&s->q, s->rkey.ptr, s->rkey.len, e);
+	buf_addstr(&s->q, " FROM ", e);
+	buf_add(&s->q, s->rtable.ptr, s->rtable.len, e);
+	if (buf_addstr(&s->q, " LIMIT 0", e))
+		return -1;
+	if (mysql_real_query(s->conn, (const char *)s->q.ptr, s->q.len)) {
+		if (mysql_errno(s->conn) == 1146 || mysql_errno(s->conn) == 1054) {
+			s->failed = 1;
+			return mg_err_set(e, MG_E_CONFIG, "table '%s' with key column '%s' does not exist in mysql database '%s'",
+					  t->name, t->key, s->database);
+		}
+		return fail(s, e, "cannot read the key of");
+	}
+	if (!(meta = mysql_store_result(s->conn)))
+		return fail(s, e, "cannot read the key of");
+	f = mysql_fetch_field(meta);
+	switch (f ? f->type : MYSQL_TYPE_STRING) {
+	case MYSQL_TYPE_TINY:
+	case MYSQL_TYPE_SHORT:
+	case MYSQL_TYPE_LONG:
+	case MYSQL_TYPE_LONGLONG:
+	case MYSQL_TYPE_INT24:
+	case MYSQL_TYPE_YEAR:
+		s->rorder = SRC_KEY_INTEGER;
+		break;
+	case MYSQL_TYPE_DECIMAL:
+	case MYSQL_TYPE_NEWDECIMAL:
+	case MYSQL_TYPE_FLOAT:
+	case MYSQL_TYPE_DOUBLE:
+		s->rorder = SRC_KEY_NUMBER;
+		break;
+	default:
+		s->rorder = SRC_KEY_BYTES;
+	}
+	mysql_free_result(meta);
+	*order = s->rorder;
+	/* one snapshot for every range call (InnoDB; other engines have none) */
+	if (mysql_query(s->conn, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ") ||
+	    (mysql_query(s->conn, "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY") &&
+	     mysql_query(s->conn, "START TRANSACTION WITH CONSISTENT SNAPSHOT")))
+		return fail(s, e, "cannot begin a snapshot to read");
+	return 0;
+}
+
+static int my_range_count(struct source *src, const struct mg_buf *lo, const struct mg_buf *hi,
+			  struct src_range_count *out, struct mg_err *e)
+{
+	struct my_source *s = (struct my_source *)src;
+	int minmax = s->rorder == SRC_KEY_INTEGER && out->min && out->max;
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	unsigned long *len;
+
+	buf_reset(&s->q);
+	buf_addstr(&s->q, "SELECT COUNT(*), CAST(COALESCE(SUM(CAST(CONV(", e);
+	buf_add(&s->q, s->rhash.ptr, s->rhash.len, e);
+	buf_addstr(&s->q, ",16,10) AS DECIMAL(20,0))),0) MOD 18446744073709551616 AS CHAR)", e);
+	if (minmax) {
+		buf_addstr(&s->q, ", MIN(", e);
+		buf_add(&s->q, s->rkey.ptr, s->rkey.len, e);
+		buf_addstr(&s->q, "), MAX(", e);
+		buf_add(&s->q, s->rkey.ptr, s->rkey.len, e);
+		buf_addc(&s->q, ')', e);
+	}
+	if (range_where(s, lo, hi, e) || range_query(s, e, "cannot count a key range of"))
+		return -1;
+	if (!(res = mysql_store_result(s->conn)))
+		return fail(s, e, "cannot count a key range of");
+	row = mysql_fetch_row(res);
+	len = mysql_fetch_lengths(res);
+	if (!row || !row[0] || !row[1]) {
+		mysql_free_result(res);
+		return mg_err_set(e, MG_E_SOURCE, "count of a key range of '%s' returned no row", s->table);
+	}
+	out->rows = strtoull(row[0], NULL, 10);
+	out->total = strtoull(row[1], NULL, 10);
+	if (minmax && row[2] && row[3]) {
+		buf_reset(out->min);
+		buf_reset(out->max);
+		if (buf_add(out->min, row[2], len[2], e) || buf_add(out->max, row[3], len[3], e)) {
+			mysql_free_result(res);
+			return -1;
+		}
+	}
+	mysql_free_result(res);
+	return 0;
+}
+
+static int my_range_key_at(struct source *src, const struct mg_buf *lo, const struct mg_buf *hi, uint64_t n,
+			   struct mg_buf *key, struct mg_err *e)
+{
+	struct my_source *s = (struct my_source *)src;
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	int rc;
+
+	buf_reset(&s->q);
+	buf_addstr(&s->q, "SELECT ", e);
+	buf_add(&s->q, s->rkey.ptr, s->rkey.len, e);
+	if (range_where(s, lo, hi, e) || range_order_by(s, e) ||
+	    buf_printf(&s->q, e, " LIMIT 1 OFFSET %llu", (unsigned long long)n) ||
+	    range_query(s, e, "cannot find the median key of a range of"))
+		return -1;
+	if (!(res = mysql_store_result(s->conn)))
+		return fail(s, e, "cannot find the median key of a range of");
+	row = mysql_fetch_row(res);
+	if (!row || !row[0]) {
+		mysql_free_result(res);
+		return MG_DONE;
+	}
+	buf_reset(key);
+	rc = buf_add(key, row[0], mysql_fetch_lengths(res)[0], e);
+	mysql_free_result(res);
+	return rc ? -1 : MG_OK;
+}
+
+static int my_range_list(struct source *src, const struct mg_buf *lo, const struct mg_buf *hi,
+			 int (*cb)(void *arg, const unsigned char *key, size_t keylen, uint64_t hash, struct mg_err *e),
+			 void *arg, struct mg_err *e)
+{
+	struct my_source *s = (struct my_source *)src;
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+
+	buf_reset(&s->q);
+	buf_addstr(&s->q, "SELECT ", e);
+	buf_add(&s->q, s->rkey.ptr, s->rkey.len, e);
+	buf_addc(&s->q, ',', e);
+	buf_add(&s->q, s->rhash.ptr, s->rhash.len, e);
+	if (range_where(s, lo, hi, e) || range_order_by(s, e) || range_query(s, e, "cannot list a key range of"))
+		return -1;
+	/* streamed: memory does not grow with the range */
+	if (!(res = mysql_use_result(s->conn)))
+		return fail(s, e, "cannot list a key range of");
+	while ((row = mysql_fetch_row(res))) {
+		unsigned long *len = mysql_fetch_lengths(res);
+
+		if (!row[0] || !row[1] || len[1] != 16) {
+			mysql_free_result(res);
+			return mg_err_set(e, MG_E_SOURCE, "unexpected row listing a key range of '%s'", s->table);
+		}
+		if (cb(arg, (const unsigned char *)row[0], len[0], strtoull(row[1], NULL, 16), e)) {
+			mysql_free_result(res); /* reads the rest of the result */
+			return -1;
+		}
+	}
+	if (mysql_errno(s->conn)) {
+		mysql_free_result(res);
+		return fail(s, e, "lost the connection while listing a key range of");
+	}
+	mysql_free_result(res);
+	return 0;
+}
+
+static const struct source_range_ops my_range = {
+	.begin = my_range_begin,
+	.count = my_range_count,
+	.key_at = my_range_key_at,
+	.list = my_range_list,
+};
+
 const struct source_driver source_mysql = {
 	.name = "mysql",
 	.caps = SRC_CAN_RESUME | SRC_CAN_RECOUNT | SRC_CAN_WATERMARK,
@@ -449,4 +737,5 @@ const struct source_driver source_mysql = {
 	.next_batch = my_next,
 	.recount = my_recount,
 	.close = my_close,
+	.range = &my_range,
 };

@@ -55,6 +55,12 @@ struct pg_source {
 	size_t max_field;
 	struct mg_buf q;
 	struct mg_buf tmp;      /* decoded bytea */
+	/* drill-down (range ops) */
+	int rorder;             /* enum src_key_order of the key */
+	struct mg_buf rtable;   /* the table, quoted */
+	struct mg_buf rkeyval;  /* the key column, quoted */
+	struct mg_buf rkey;     /* the key as compared and ordered */
+	struct mg_buf rhash;    /* SQL: a row's record hash as 16 hex digits */
 };
 
 static const struct pb_keyspec options[] = {
@@ -173,6 +179,10 @@ static void pg_close(struct source *src)
 		free(s->names[i]);
 	buf_release(&s->q);
 	buf_release(&s->tmp);
+	buf_release(&s->rtable);
+	buf_release(&s->rkeyval);
+	buf_release(&s->rkey);
+	buf_release(&s->rhash);
 	free(s);
 }
 
@@ -190,6 +200,10 @@ static int pg_open(struct playbook *pb, struct source **out, struct mg_err *e)
 	s->base.drv = &source_postgresql;
 	buf_init(&s->q, 0, "query");
 	buf_init(&s->tmp, 0, "bytea");
+	buf_init(&s->rtable, 0, "query");
+	buf_init(&s->rkeyval, 0, "query");
+	buf_init(&s->rkey, 0, "query");
+	buf_init(&s->rhash, 0, "query");
 	for (int i = 0; i < 6; i++)
 		if (pb_get_str(pb, pb->source, names[i], &val[i], e))
 			goto out;
@@ -663,6 +677,318 @@ static int pg_recount(struct source *src, const struct pb_table *t, const struct
 	return 0;
 }
 
+/* ---- drill-down: key ranges (struct source_range_ops) -----------------------
+ *
+ * Bounds travel as bound parameters, typed by the server from the key column
+ * (a bytea key in binary). Order: integer and numeric keys as numbers, a
+ * bytea key as bytes, any other key by its printed text's bytes
+ * (concat(key) COLLATE "C"), which is the order of the bytes the extractor
+ * hands over and the store keeps. Every call reads the snapshot of one
+ * REPEATABLE READ READ ONLY transaction begun by begin. */
+
+static int range_where(struct pg_source *s, const struct mg_buf *lo, const struct mg_buf *hi, struct mg_err *e)
+{
+	buf_addstr(&s->q, " FROM ", e);
+	buf_add(&s->q, s->rtable.ptr, s->rtable.len, e);
+	buf_addstr(&s->q, " WHERE ", e);
+	buf_add(&s->q, s->rkey.ptr, s->rkey.len, e);
+	buf_addstr(&s->q, " IS NOT NULL", e);
+	if (lo) {
+		buf_addstr(&s->q, " AND ", e);
+		buf_add(&s->q, s->rkey.ptr, s->rkey.len, e);
+		buf_addstr(&s->q, " > $1", e);
+	}
+	if (hi) {
+		buf_addstr(&s->q, " AND ", e);
+		buf_add(&s->q, s->rkey.ptr, s->rkey.len, e);
+		buf_addstr(&s->q, lo ? " <= $2" : " <= $1", e);
+	}
+	return mg_err_isset(e) ? -1 : 0;
+}
+
+/* Send s->q with the bounds as parameters; single-row mode when streaming. */
+static int range_send(struct pg_source *s, const struct mg_buf *lo, const struct mg_buf *hi, int stream,
+		      PGresult **res, struct mg_err *e)
+{
+	const struct mg_buf *b[2];
+	const char *pv[2];
+	int plen[2], pfmt[2], n = 0;
+	unsigned ptype[2];
+
+	*res = NULL;
+	if (s->failed)
+		return mg_err_set(e, MG_E_INTERNAL, "postgresql source used after an error");
+	if (lo)
+		b[n++] = lo;
+	if (hi)
+		b[n++] = hi;
+	for (int i = 0; i < n; i++) {
+		if (b[i]->len > INT32_MAX)
+			return mg_err_set(e, MG_E_LIMIT, "key bound too long");
+		pv[i] = b[i]->ptr ? (const char *)b[i]->ptr : "";
+		plen[i] = (int)b[i]->len;
+		pfmt[i] = s->key_bytea;
+		ptype[i] = s->key_bytea ? BYTEA_OID : 0;
+		if (!s->key_bytea && memchr(pv[i], '\0', b[i]->len))
+			return mg_err_set(e, MG_E_SOURCE, "a key bound for '%s' contains a NUL byte", s->table);
+	}
+	if (!stream) {
+		*res = PQexecParams(s->conn, (const char *)s->q.ptr, n, ptype, pv, plen, pfmt, 0);
+		if (PQresultStatus(*res) != PGRES_TUPLES_OK) {
+			fail_res(s, *res, e, "cannot read a key range of");
+			PQclear(*res);
+			*res = NULL;
+			return -1;
+		}
+		return 0;
+	}
+	if (!PQsendQueryParams(s->conn, (const char *)s->q.ptr, n, ptype, pv, plen, pfmt, 0) ||
+	    !PQsetSingleRowMode(s->conn))
+		return fail_res(s, NULL, e, "cannot list a key range of");
+	return 0;
+}
+
+static int range_key(struct pg_source *s, PGresult *r, int row, const char **k, size_t *n, struct mg_err *e)
+{
+	*k = PQgetvalue(r, row, 0);
+	*n = (size_t)PQgetlength(r, row, 0);
+	if (s->key_bytea) {
+		if (unhex(s, *k, *n, e))
+			return -1;
+		*k = s->tmp.ptr ? (const char *)s->tmp.ptr : "";
+		*n = s->tmp.len;
+	}
+	return 0;
+}
+
+static int pg_range_begin(struct source *src, const struct pb_table *t, const struct mg_columns *cols, int *order,
+			  struct mg_err *e)
+{
+	struct pg_source *s = (struct pg_source *)src;
+	unsigned koid;
+	PGresult *r;
+
+	if (s->failed)
+		return mg_err_set(e, MG_E_INTERNAL, "postgresql source used after an error");
+	snprintf(s->table, sizeof(s->table), "%s", t->name);
+	if (!t->key)
+		return mg_err_set(e, MG_E_CONFIG, "%s:%d: table '%s' of a postgresql source needs 'key' for drill-down",
+				  t->pb->path, pb_line(t->node), t->name);
+	if (!cols->n)
+		return mg_err_set(e, MG_E_INTERNAL, "drill-down of '%s' without columns", t->name);
+	s->max_field = t->max_field_bytes;
+	s->tmp.cap = t->max_field_bytes;
+	clear_cursor(s);
+	if (s->in_tx) {
+		s->in_tx = 0;
+		if (exec_cmd(s, "ROLLBACK", e, "cannot end the previous transaction before"))
+			return -1;
+	}
+	if (exec_cmd(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e, "cannot begin a transaction to read"))
+		return -1;
+	s->in_tx = 1;
+	/* the key's type, then the columns' types (bytea hashes its own bytes) */
+	buf_reset(&s->q);
+	buf_addstr(&s->q, "SELECT ", e);
+	if (quote_ident(s, &s->q, t->key, strlen(t->key), e))
+		return -1;
+	for (unsigned i = 0; i < cols->n; i++) {
+		buf_addc(&s->q, ',', e);
+		if (quote_ident(s, &s->q, cols->name[i], strlen(cols->name[i]), e))
+			return -1;
+	}
+	buf_addstr(&s->q, " FROM ", e);
+	if (quote_table(s, &s->q, t->name, e) || buf_addstr(&s->q, " LIMIT 0", e))
+		return -1;
+	r = PQexec(s->conn, (const char *)s->q.ptr);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQnfields(r) != (int)cols->n + 1) {
+		if (is_missing_table(r) || (PQresultErrorField(r, PG_DIAG_SQLSTATE) &&
+					    !strcmp(PQresultErrorField(r, PG_DIAG_SQLSTATE), "42703"))) {
+			s->failed = 1;
+			PQclear(r);
+			return mg_err_set(e, MG_E_CONFIG, "table '%s' with key column '%s' does not exist in postgresql '%s'",
+					  t->name, t->key, s->where);
+		}
+		fail_res(s, r, e, "cannot read the key of");
+		PQclear(r);
+		return -1;
+	}
+	koid = PQftype(r, 0);
+	buf_reset(&s->rhash);
+	buf_reset(&s->q);
+	/* the record hash: first 8 bytes of SHA-256 of the canonical form, hex */
+	buf_addstr(&s->q, "encode(substr(sha256(", e);
+	for (unsigned i = 0; i < cols->n; i++) {
+		if (i)
+			buf_addstr(&s->q, " || ", e);
+		if (canon_sql(s, cols->name[i], PQftype(r, (int)i + 1) == BYTEA_OID, e)) {
+			PQclear(r);
+			return -1;
+		}
+	}
+	PQclear(r);
+	if (buf_addstr(&s->q, "), 1, 8), 'hex')", e) || buf_add(&s->rhash, s->q.ptr, s->q.len, e))
+		return -1;
+	s->key_bytea = koid == BYTEA_OID;
+	switch (koid) {
+	case 20: /* int8 */
+	case 21: /* int2 */
+	case 23: /* int4 */
+	case 26: /* oid */
+		s->rorder = SRC_KEY_INTEGER;
+		break;
+	case 700:  /* float4 */
+	case 701:  /* float8 */
+	case 1700: /* numeric */
+		s->rorder = SRC_KEY_NUMBER;
+		break;
+	default:
+		s->rorder = SRC_KEY_BYTES;
+	}
+	buf_reset(&s->rtable);
+	buf_reset(&s->rkey);
+	buf_reset(&s->rkeyval);
+	if (quote_table(s, &s->rtable, t->name, e) || quote_ident(s, &s->rkeyval, t->key, strlen(t->key), e))
+		return -1;
+	if (s->rorder == SRC_KEY_BYTES && !s->key_bytea) {
+		/* the printed text's bytes, as handed over */
+		buf_addstr(&s->rkey, "concat(", e);
+		buf_add(&s->rkey, s->rkeyval.ptr, s->rkeyval.len, e);
+		buf_addstr(&s->rkey, ") COLLATE \"C\"", e);
+	} else {
+		buf_add(&s->rkey, s->rkeyval.ptr, s->rkeyval.len, e);
+	}
+	*order = s->rorder;
+	return mg_err_isset(e) ? -1 : 0;
+}
+
+static int pg_range_count(struct source *src, const struct mg_buf *lo, const struct mg_buf *hi,
+			  struct src_range_count *out, struct mg_err *e)
+{
+	struct pg_source *s = (struct pg_source *)src;
+	int minmax = s->rorder == SRC_KEY_INTEGER && out->min && out->max;
+	PGresult *r;
+
+	buf_reset(&s->q);
+	buf_addstr(&s->q, "SELECT count(*)::text, ((coalesce(sum(('x' || ", e);
+	buf_add(&s->q, s->rhash.ptr, s->rhash.len, e);
+	buf_addstr(&s->q, ")::bit(64)::bigint::numeric), 0) % 18446744073709551616 + 18446744073709551616)"
+		   " % 18446744073709551616)::text", e);
+	if (minmax) {
+		buf_addstr(&s->q, ", min(", e);
+		buf_add(&s->q, s->rkeyval.ptr, s->rkeyval.len, e);
+		buf_addstr(&s->q, ")::text, max(", e);
+		buf_add(&s->q, s->rkeyval.ptr, s->rkeyval.len, e);
+		buf_addstr(&s->q, ")::text", e);
+	}
+	if (range_where(s, lo, hi, e) || range_send(s, lo, hi, 0, &r, e))
+		return -1;
+	if (PQntuples(r) != 1 || PQgetisnull(r, 0, 0) || PQgetisnull(r, 0, 1)) {
+		PQclear(r);
+		return mg_err_set(e, MG_E_SOURCE, "count of a key range of '%s' returned no row", s->table);
+	}
+	out->rows = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
+	out->total = strtoull(PQgetvalue(r, 0, 1), NULL, 10);
+	if (minmax && !PQgetisnull(r, 0, 2) && !PQgetisnull(r, 0, 3)) {
+		buf_reset(out->min);
+		buf_reset(out->max);
+		if (buf_addstr(out->min, PQgetvalue(r, 0, 2), e) || buf_addstr(out->max, PQgetvalue(r, 0, 3), e)) {
+			PQclear(r);
+			return -1;
+		}
+	}
+	PQclear(r);
+	return 0;
+}
+
+static int pg_range_key_at(struct source *src, const struct mg_buf *lo, const struct mg_buf *hi, uint64_t n,
+			   struct mg_buf *key, struct mg_err *e)
+{
+	struct pg_source *s = (struct pg_source *)src;
+	const char *k;
+	size_t kn;
+	PGresult *r;
+	int rc;
+
+	buf_reset(&s->q);
+	buf_addstr(&s->q, "SELECT ", e);
+	buf_add(&s->q, s->rkeyval.ptr, s->rkeyval.len, e);
+	if (range_where(s, lo, hi, e))
+		return -1;
+	buf_addstr(&s->q, " ORDER BY ", e);
+	buf_add(&s->q, s->rkey.ptr, s->rkey.len, e);
+	if (buf_printf(&s->q, e, " LIMIT 1 OFFSET %llu", (unsigned long long)n) || range_send(s, lo, hi, 0, &r, e))
+		return -1;
+	if (PQntuples(r) < 1 || PQgetisnull(r, 0, 0)) {
+		PQclear(r);
+		return MG_DONE;
+	}
+	if (range_key(s, r, 0, &k, &kn, e)) {
+		PQclear(r);
+		return -1;
+	}
+	buf_reset(key);
+	rc = buf_add(key, k, kn, e);
+	PQclear(r);
+	return rc ? -1 : MG_OK;
+}
+
+static int pg_range_list(struct source *src, const struct mg_buf *lo, const struct mg_buf *hi,
+			 int (*cb)(void *arg, const unsigned char *key, size_t keylen, uint64_t hash, struct mg_err *e),
+			 void *arg, struct mg_err *e)
+{
+	struct pg_source *s = (struct pg_source *)src;
+	PGresult *r, *bad = NULL;
+	int rc = 0;
+
+	buf_reset(&s->q);
+	buf_addstr(&s->q, "SELECT ", e);
+	buf_add(&s->q, s->rkeyval.ptr, s->rkeyval.len, e);
+	buf_addstr(&s->q, ", ", e);
+	buf_add(&s->q, s->rhash.ptr, s->rhash.len, e);
+	if (range_where(s, lo, hi, e))
+		return -1;
+	buf_addstr(&s->q, " ORDER BY ", e);
+	buf_add(&s->q, s->rkey.ptr, s->rkey.len, e);
+	/* streamed a row at a time: memory does not grow with the range */
+	if (mg_err_isset(e) || range_send(s, lo, hi, 1, &r, e))
+		return -1;
+	while ((r = PQgetResult(s->conn))) {
+		ExecStatusType st = PQresultStatus(r);
+
+		if (st == PGRES_SINGLE_TUPLE && !rc) {
+			const char *k;
+			size_t kn;
+
+			if (PQgetisnull(r, 0, 1) || PQgetlength(r, 0, 1) != 16) {
+				rc = mg_err_set(e, MG_E_SOURCE, "unexpected row listing a key range of '%s'", s->table);
+			} else if (range_key(s, r, 0, &k, &kn, e) ||
+				   cb(arg, (const unsigned char *)k, kn, strtoull(PQgetvalue(r, 0, 1), NULL, 16), e)) {
+				rc = -1; /* the rest of the result is read and dropped */
+			}
+		} else if (st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK && !bad) {
+			bad = r;
+			continue;
+		}
+		PQclear(r);
+	}
+	if (bad) {
+		if (!rc)
+			fail_res(s, bad, e, "cannot list a key range of");
+		PQclear(bad);
+		s->failed = 1;
+		return -1;
+	}
+	return rc;
+}
+
+static const struct source_range_ops pg_range = {
+	.begin = pg_range_begin,
+	.count = pg_range_count,
+	.key_at = pg_range_key_at,
+	.list = pg_range_list,
+};
+
 const struct source_driver source_postgresql = {
 	.name = "postgresql",
 	.caps = SRC_CAN_RESUME | SRC_CAN_RECOUNT,
@@ -673,4 +999,5 @@ const struct source_driver source_postgresql = {
 	.next_batch = pg_next,
 	.recount = pg_recount,
 	.close = pg_close,
+	.range = &pg_range,
 };
