@@ -351,14 +351,82 @@ static int read_columns(struct pg_source *s, const struct pb_table *t, struct mg
 	return 0;
 }
 
+/* Incremental runs: "wm" >= $n minus the overlap, the value bound as a
+ * parameter and cast to the column's own type (time types step back by
+ * seconds, numbers by units; other types compare without an overlap). */
+static int wm_condition(struct pg_source *s, const struct pb_table *t, unsigned oid, int n, struct mg_err *e)
+{
+	const char *cast;
+
+	switch (oid) {
+	case 1114: cast = "timestamp"; break;
+	case 1184: cast = "timestamptz"; break;
+	case 1082: cast = "date"; break;
+	case 20: case 21: case 23: case 1700: case 700: case 701: cast = "numeric"; break;
+	default: cast = NULL; break;
+	}
+	if (quote_ident(s, &s->q, t->watermark, strlen(t->watermark), e))
+		return -1;
+	if (!cast)
+		return buf_printf(&s->q, e, " >= $%d", n);
+	if (!strcmp(cast, "numeric"))
+		return buf_printf(&s->q, e, " >= $%d::numeric - %u", n, t->watermark_overlap);
+	return buf_printf(&s->q, e, " >= $%d::%s - make_interval(secs => %u)", n, cast, t->watermark_overlap);
+}
+
+/* The type of the watermark column, from a LIMIT 0 query. */
+static int wm_type(struct pg_source *s, const struct pb_table *t, unsigned *oid, struct mg_err *e)
+{
+	struct mg_buf q;
+	PGresult *r;
+	int rc = 0;
+
+	buf_init(&q, 0, "query");
+	buf_addstr(&q, "SELECT ", e);
+	{
+		char *id = PQescapeIdentifier(s->conn, t->watermark, strlen(t->watermark));
+
+		if (!id) {
+			buf_release(&q);
+			return mg_err_set(e, MG_E_NOMEM, "out of memory");
+		}
+		buf_addstr(&q, id, e);
+		PQfreemem(id);
+	}
+	buf_addstr(&q, " FROM ", e);
+	{
+		struct mg_buf save = s->q;
+
+		s->q = q;
+		rc = quote_table(s, &s->q, t->name, e);
+		q = s->q;
+		s->q = save;
+	}
+	if (rc || buf_addstr(&q, " LIMIT 0", e)) {
+		buf_release(&q);
+		return -1;
+	}
+	r = PQexec(s->conn, buf_cstr(&q));
+	buf_release(&q);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		fail_res(s, r, e, "cannot read the watermark column of");
+		PQclear(r);
+		return -1;
+	}
+	*oid = PQftype(r, 0);
+	PQclear(r);
+	return 0;
+}
+
 static int pg_start(struct source *src, const struct pb_table *t, const struct mg_buf *after,
 		    struct mg_columns *cols, struct mg_err *e)
 {
 	struct pg_source *s = (struct pg_source *)src;
-	const char *pv[1];
-	int plen[1], pfmt[1];
-	unsigned ptype[1];
+	const char *pv[2];
+	int plen[2], pfmt[2], np = 0, wm_idx = -1;
+	unsigned ptype[2];
 	PGresult *r;
+	const struct mg_buf *w = t->watermark ? s->base.wm_since : NULL;
 
 	if (s->failed)
 		return mg_err_set(e, MG_E_INTERNAL, "postgresql source used after an error");
@@ -405,10 +473,25 @@ static int pg_start(struct source *src, const struct pb_table *t, const struct m
 	buf_addstr(&s->q, " FROM ", e);
 	if (quote_table(s, &s->q, t->name, e))
 		return -1;
-	if (after) {
+	if (w) {
+		for (unsigned i = 0; i < s->ncols; i++)
+			if (!strcmp(s->names[i], t->watermark))
+				wm_idx = (int)i;
+		if (wm_idx < 0)
+			return mg_err_set(e, MG_E_CONFIG, "watermark column '%s' is not in postgresql table '%s'",
+					  t->watermark, t->name);
 		buf_addstr(&s->q, " WHERE ", e);
+		if (wm_condition(s, t, s->oids[wm_idx], 1, e))
+			return -1;
+		pv[np] = buf_cstr(w);
+		plen[np] = (int)w->len;
+		pfmt[np] = 0;
+		ptype[np++] = 0;
+	}
+	if (after) {
+		buf_addstr(&s->q, w ? " AND " : " WHERE ", e);
 		quote_ident(s, &s->q, t->key, strlen(t->key), e);
-		buf_addstr(&s->q, " > $1", e);
+		buf_printf(&s->q, e, " > $%d", np + 1);
 	}
 	buf_addstr(&s->q, " ORDER BY ", e);
 	if (quote_ident(s, &s->q, t->key, strlen(t->key), e))
@@ -418,15 +501,16 @@ static int pg_start(struct source *src, const struct pb_table *t, const struct m
 		 * from the comparison; a bytea key goes in binary */
 		if (after->len > INT32_MAX)
 			return mg_err_set(e, MG_E_LIMIT, "resume key too long");
-		pv[0] = after->ptr ? (const char *)after->ptr : "";
-		plen[0] = (int)after->len;
-		pfmt[0] = s->key_bytea;
-		ptype[0] = s->key_bytea ? BYTEA_OID : 0;
-		if (!s->key_bytea && memchr(pv[0], '\0', after->len))
+		pv[np] = after->ptr ? (const char *)after->ptr : "";
+		plen[np] = (int)after->len;
+		pfmt[np] = s->key_bytea;
+		ptype[np] = s->key_bytea ? BYTEA_OID : 0;
+		if (!s->key_bytea && memchr(pv[np], '\0', after->len))
 			return mg_err_set(e, MG_E_STORE, "stored resume key for '%s' contains a NUL byte", t->name);
+		np++;
 	}
-	r = PQexecParams(s->conn, (const char *)s->q.ptr, after ? 1 : 0, after ? ptype : NULL,
-			 after ? pv : NULL, after ? plen : NULL, after ? pfmt : NULL, 0);
+	r = PQexecParams(s->conn, (const char *)s->q.ptr, np, np ? ptype : NULL,
+			 np ? pv : NULL, np ? plen : NULL, np ? pfmt : NULL, 0);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		fail_res(s, r, e, "cannot read");
 		PQclear(r);
@@ -661,7 +745,19 @@ static int pg_recount(struct source *src, const struct pb_table *t, const struct
 			  " + 18446744073709551616) % 18446744073709551616)::text FROM ", e);
 	if (quote_table(s, &s->q, t->name, e))
 		return -1;
-	r = PQexec(s->conn, (const char *)s->q.ptr);
+	if (t->watermark && s->base.wm_since) {
+		/* an incremental run: the same window as the extraction */
+		unsigned oid = 0;
+		const char *v = buf_cstr(s->base.wm_since);
+
+		if (wm_type(s, t, &oid, e))
+			return -1;
+		if (buf_addstr(&s->q, " WHERE ", e) || wm_condition(s, t, oid, 1, e))
+			return -1;
+		r = PQexecParams(s->conn, (const char *)s->q.ptr, 1, NULL, &v, NULL, NULL, 0);
+	} else {
+		r = PQexec(s->conn, (const char *)s->q.ptr);
+	}
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1 || PQgetisnull(r, 0, 0) ||
 	    PQgetisnull(r, 0, 1)) {
 		if (PQresultStatus(r) == PGRES_TUPLES_OK)
@@ -991,7 +1087,7 @@ static const struct source_range_ops pg_range = {
 
 const struct source_driver source_postgresql = {
 	.name = "postgresql",
-	.caps = SRC_CAN_RESUME | SRC_CAN_RECOUNT,
+	.caps = SRC_CAN_RESUME | SRC_CAN_RECOUNT | SRC_CAN_WATERMARK,
 	.options = options,
 	.table_options = table_options,
 	.open = pg_open,
