@@ -166,6 +166,11 @@ static const char *const migrations[] = {
 	"ALTER TABLE hotline.work_order_event ADD COLUMN source_table text;\n"
 	"ALTER TABLE hotline.call_record ADD COLUMN source_table text;\n"
 	"ALTER TABLE hotline.kb_article ADD COLUMN source_table text;\n",
+	/* 9: mask short phones as well (a 7-digit local number kept its digits) */
+	"CREATE OR REPLACE FUNCTION migration.mask_phone(text) RETURNS text LANGUAGE sql IMMUTABLE STRICT AS\n"
+	"  $$ SELECT CASE WHEN length($1) >= 11 THEN left($1, 3) || repeat('*', length($1) - 7) || right($1, 4)\n"
+	"              WHEN length($1) >= 7 THEN repeat('*', length($1) - 4) || right($1, 4)\n"
+	"              ELSE repeat('*', length($1)) END $$;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -300,6 +305,15 @@ static int grant_roles(struct pgstore *s, struct mg_err *e)
 		"END $$;\n"
 		"GRANT USAGE ON SCHEMA migration TO hotline_auditor;\n"
 		"GRANT SELECT ON ALL TABLES IN SCHEMA migration TO hotline_auditor;\n"
+		/* the raw bytes of rejected, merged and repaired records hold personal
+		 * data: the auditor sees everything about them but those bytes */
+		"REVOKE SELECT ON migration.reject, migration.merged, migration.repair FROM hotline_auditor;\n"
+		"GRANT SELECT (id, run_id, source_system, source_table, stage, reason, detail, legacy_key, line,\n"
+		"  byte_offset, src_hash, created_at) ON migration.reject TO hotline_auditor;\n"
+		"GRANT SELECT (id, run_id, source_system, source_table, legacy_id, legacy_key, survivor_id, u_hash,\n"
+		"  src_hash, target_table) ON migration.merged TO hotline_auditor;\n"
+		"GRANT SELECT (id, run_id, source_system, source_table, legacy_id, legacy_key, line, byte_offset,\n"
+		"  column_name, rules, passes, created_at) ON migration.repair TO hotline_auditor;\n"
 		"REVOKE ALL ON ALL TABLES IN SCHEMA hotline FROM hotline_auditor;\n"
 		"GRANT USAGE ON SCHEMA hotline TO hotline_auditor;\n"
 		"GRANT SELECT ON hotline.source_system, hotline.category TO hotline_auditor;\n"
