@@ -70,15 +70,7 @@ static void raw_close(struct sink *sk)
 
 	if (!s)
 		return;
-	if (s->in_copy && PQstatus(s->conn) == CONNECTION_OK) {
-		PGresult *r;
-
-		PQputCopyEnd(s->conn, "aborted");
-		while ((r = PQgetResult(s->conn)))
-			PQclear(r);
-	}
-	if (s->in_tx && PQstatus(s->conn) == CONNECTION_OK)
-		PQclear(PQexec(s->conn, "ROLLBACK"));
+	pgstore_abort_chunk(s->conn, s->in_copy, s->in_tx);
 	buf_release(&s->line);
 	buf_release(&s->rejects);
 	buf_release(&s->sql);
@@ -212,10 +204,7 @@ static int raw_commit(struct sink *sk, struct mg_ledger *delta,
 {
 	struct raw_sink *s = (struct raw_sink *)sk;
 	struct sink_checkpoint ck;
-	struct mg_buf json, key;
-	const char *p[4];
 	PGresult *r;
-	int rc = -1;
 
 	if (!s->in_tx && raw_write(sk, &(struct mg_batch){0}, e))
 		return -1;
@@ -257,41 +246,10 @@ static int raw_commit(struct sink *sk, struct mg_ledger *delta,
 	delta->st[ST_LOAD].h_out += s->h;
 	memset(&ck, 0, sizeof(ck));
 	fold(arg, delta, &ck);
-	buf_init(&json, 0, "ledger");
-	buf_init(&key, 0, "key");
-	if (ledger_to_json(ck.ledger, &json, e))
-		goto out;
-	if (ck.last_key) {
-		static const char hx[] = "0123456789abcdef";
-
-		buf_addstr(&key, "\\x", e);
-		for (size_t i = 0; i < ck.last_key->len; i++) {
-			buf_addc(&key, hx[ck.last_key->ptr[i] >> 4], e);
-			buf_addc(&key, hx[ck.last_key->ptr[i] & 15], e);
-		}
-	}
-	p[0] = s->run_id;
-	p[1] = ck.table;
-	p[2] = ck.last_key ? buf_cstr(&key) : NULL;
-	p[3] = buf_cstr(&json);
-	r = PQexecParams(s->conn, "INSERT INTO migration.checkpoint (run_id, source_table, last_key, ledger, watermark)"
-			 " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (run_id, source_table) DO UPDATE SET"
-			 " last_key = EXCLUDED.last_key, ledger = EXCLUDED.ledger, watermark = EXCLUDED.watermark,"
-			 " updated_at = now()", 5, NULL, (const char *const[]){p[0], p[1], p[2], p[3], ck.watermark},
-			 NULL, NULL, 0);
-	if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
-		fail(s, "save the checkpoint", r, e);
-		goto out;
-	}
-	PQclear(r);
-	if (run_sql(s, "COMMIT", "commit", e))
-		goto out;
+	if (pgstore_commit_checkpoint(s->conn, s->run_id, ck.table, &ck, e))
+		return -1;
 	s->in_tx = 0;
-	rc = 0;
-out:
-	buf_release(&json);
-	buf_release(&key);
-	return rc;
+	return 0;
 }
 
 const struct sink_driver sink_raw = {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "extractors/extractor.h"
+#include "loaders/loader.h"
 #include "migrate/schema.h"
 #include "transform/codemap.h"
 
@@ -863,4 +864,76 @@ int pgstore_copy_lines(PGconn *conn, const char *copy_sql, const struct mg_buf *
 	while ((r = PQgetResult(conn)))
 		PQclear(r);
 	return 0;
+}
+
+int pgstore_commit_checkpoint(PGconn *conn, const char *run_id, const char *table, const struct sink_checkpoint *ck,
+			      struct mg_err *e)
+{
+	static const char hx[] = "0123456789abcdef";
+	struct mg_buf json, key;
+	const char *p[5];
+	PGresult *r;
+	int rc = -1;
+
+	buf_init(&json, 0, "ledger");
+	buf_init(&key, 0, "key");
+	if (ledger_to_json(ck->ledger, &json, e))
+		goto out;
+	if (ck->last_key) {
+		buf_addstr(&key, "\\x", e);
+		for (size_t i = 0; i < ck->last_key->len; i++) {
+			buf_addc(&key, hx[ck->last_key->ptr[i] >> 4], e);
+			buf_addc(&key, hx[ck->last_key->ptr[i] & 15], e);
+		}
+	}
+	p[0] = run_id;
+	p[1] = table;
+	p[2] = ck->last_key ? buf_cstr(&key) : NULL;
+	p[3] = buf_cstr(&json);
+	p[4] = ck->watermark;
+	r = PQexecParams(conn, "INSERT INTO migration.checkpoint (run_id, source_table, last_key, ledger, watermark)"
+			 " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (run_id, source_table) DO UPDATE SET"
+			 " last_key = EXCLUDED.last_key, ledger = EXCLUDED.ledger, watermark = EXCLUDED.watermark,"
+			 " updated_at = now()", 5, NULL, p, NULL, NULL, 0);
+	if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
+		char msg[600];
+
+		snprintf(msg, sizeof(msg), "%s", r ? PQresultErrorMessage(r) : PQerrorMessage(conn));
+		PQclear(r);
+		mg_err_set(e, PQstatus(conn) == CONNECTION_OK ? MG_E_STORE : MG_E_CONNECT,
+			   "cannot save the checkpoint in the store: %s", mg_chomp(msg));
+		goto out;
+	}
+	PQclear(r);
+	r = PQexec(conn, "COMMIT");
+	if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
+		char msg[600];
+
+		snprintf(msg, sizeof(msg), "%s", r ? PQresultErrorMessage(r) : PQerrorMessage(conn));
+		PQclear(r);
+		mg_err_set(e, PQstatus(conn) == CONNECTION_OK ? MG_E_STORE : MG_E_CONNECT, "cannot commit in the store: %s",
+			   mg_chomp(msg));
+		goto out;
+	}
+	PQclear(r);
+	rc = 0;
+out:
+	buf_release(&json);
+	buf_release(&key);
+	return rc;
+}
+
+void pgstore_abort_chunk(PGconn *conn, int in_copy, int in_tx)
+{
+	if (!conn || PQstatus(conn) != CONNECTION_OK)
+		return;
+	if (in_copy) {
+		PGresult *r;
+
+		PQputCopyEnd(conn, "aborted");
+		while ((r = PQgetResult(conn)))
+			PQclear(r);
+	}
+	if (in_tx)
+		PQclear(PQexec(conn, "ROLLBACK"));
 }

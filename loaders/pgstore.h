@@ -84,6 +84,12 @@ int pgstore_taken_files(struct pgstore *s, const char *system, const char *table
 int pgstore_copy_lines(PGconn *conn, const char *copy_sql, const struct mg_buf *lines, struct mg_err *e);
 #define PGSTORE_COPY_REPAIRS "COPY migration.repair (run_id, source_system, source_table, legacy_id, legacy_key," \
 	" line, byte_offset, column_name, rules, passes, original, decoded, repaired) FROM STDIN"
+/* The end of every sink's chunk: upsert the checkpoint, COMMIT. */
+struct sink_checkpoint;
+int pgstore_commit_checkpoint(PGconn *conn, const char *run_id, const char *table, const struct sink_checkpoint *ck,
+			      struct mg_err *e);
+/* Abandon an unfinished chunk: end a COPY in progress, ROLLBACK. */
+void pgstore_abort_chunk(PGconn *conn, int in_copy, int in_tx);
 /* Parse a decimal string mod 2^64. */
 unsigned long long parse_u64_mod(const char *s);
 

@@ -380,8 +380,6 @@ static int pg_commit(struct sink *sk, struct mg_ledger *delta,
 	const char *p[4];
 	PGresult *r = NULL;
 	struct sink_checkpoint ck;
-	struct mg_buf json, keyhex;
-	static const char hx[] = "0123456789abcdef";
 	struct mg_stage_count *ld = &delta->st[ST_LOAD];
 
 	if (!s->in_tx && begin_chunk(s, e))
@@ -424,35 +422,10 @@ static int pg_commit(struct sink *sk, struct mg_ledger *delta,
 checkpoint:
 	memset(&ck, 0, sizeof(ck));
 	fold(arg, delta, &ck);
-	buf_init(&json, 0, "ledger");
-	buf_init(&keyhex, 0, "key");
-	if (ledger_to_json(ck.ledger, &json, e))
-		goto fail;
-	if (ck.last_key) {
-		buf_addstr(&keyhex, "\\x", e);
-		for (size_t i = 0; i < ck.last_key->len; i++) {
-			buf_addc(&keyhex, hx[ck.last_key->ptr[i] >> 4], e);
-			buf_addc(&keyhex, hx[ck.last_key->ptr[i] & 15], e);
-		}
-	}
-	p[1] = s->table;
-	p[2] = ck.last_key ? buf_cstr(&keyhex) : NULL;
-	p[3] = buf_cstr(&json);
-	if (exec_ok(s, "INSERT INTO migration.checkpoint (run_id, source_table, last_key, ledger, watermark)"
-		    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (run_id, source_table) DO UPDATE SET last_key = EXCLUDED.last_key,"
-		    " ledger = EXCLUDED.ledger, watermark = EXCLUDED.watermark, updated_at = now()",
-		    5, (const char *const[]){p[0], p[1], p[2], p[3], ck.watermark}, NULL, "save the checkpoint", e))
-		goto fail;
-	if (exec_ok(s, "COMMIT", 0, NULL, NULL, "commit", e))
-		goto fail;
+	if (pgstore_commit_checkpoint(s->conn, s->run_id, s->table, &ck, e))
+		return -1;
 	s->in_tx = 0;
-	buf_release(&json);
-	buf_release(&keyhex);
 	return 0;
-fail:
-	buf_release(&json);
-	buf_release(&keyhex);
-	return -1;
 }
 
 static void pg_close(struct sink *sk)
@@ -461,15 +434,7 @@ static void pg_close(struct sink *sk)
 
 	if (!s)
 		return;
-	if (s->in_copy && PQstatus(s->conn) == CONNECTION_OK) {
-		PGresult *r;
-
-		PQputCopyEnd(s->conn, "aborted");
-		while ((r = PQgetResult(s->conn)))
-			PQclear(r);
-	}
-	if (s->in_tx && PQstatus(s->conn) == CONNECTION_OK)
-		PQclear(PQexec(s->conn, "ROLLBACK"));
+	pgstore_abort_chunk(s->conn, s->in_copy, s->in_tx);
 	buf_release(&s->line);
 	buf_release(&s->rejects);
 	buf_release(&s->pending);

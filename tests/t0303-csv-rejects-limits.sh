@@ -7,29 +7,9 @@
 # shellcheck source=tests/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$SCRATCH"
-M=$BUILD/migrate
+# shellcheck source=tests/fixtures/csv/lib.sh
+. "$TOP/tests/fixtures/csv/lib.sh"
 
-row() { local IFS=$'\t'; printf '%s\n' "$*"; }
-playbook() { # OUT TABLE ENCODING [TABLE-OPTION-LINE...]
-  local out=$1 name=$2 enc=$3
-  shift 3
-  {
-    echo 'system: {code: t_csv, hotline: "12345", name: test, department: test, mode: merge}'
-    echo 'source: {driver: csv, dir: .}'
-    echo 'tables:'
-    echo "  - name: \"$name\""
-    echo "    encoding: $enc"
-    for o in "$@"; do echo "    $o"; done
-    echo '    fields: {legacy_id: id}'
-  } >"$out"
-}
-peek_is() { # PLAYBOOK EXPECTED [PEEK-ARGS...]
-  local pb=$1 exp=$2
-  shift 2
-  "$M" peek "$pb" "$@" >got 2>err || die "peek $pb $* failed: $(cat err)"
-  diff -u "$exp" got >&2 || die "peek $pb $*: output differs from the expected"
-}
-size() { stat -c %s "$1"; }
 
 # ---- rejects, then the quote left open runs to the end of the file ----
 f=r.csv

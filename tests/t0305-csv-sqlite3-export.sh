@@ -5,10 +5,10 @@
 # shellcheck source=tests/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$SCRATCH"
-M=$BUILD/migrate
+# shellcheck source=tests/fixtures/csv/lib.sh
+. "$TOP/tests/fixtures/csv/lib.sh"
 command -v sqlite3 >/dev/null || skip "sqlite3 is not installed"
 
-row() { local IFS=$'\t'; printf '%s\n' "$*"; }
 
 sqlite3 legacy.db <<'EOF'
 CREATE TABLE gd (id INTEGER PRIMARY KEY, title TEXT, body TEXT);
