@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "extractors/extractor.h"
 #include "migrate/buf.h"
@@ -81,6 +82,10 @@ struct od_source {
 	/* key of the last row handed over: resume point of a re-run query */
 	struct mg_buf key;
 	int have_key;
+	/* incremental runs: the watermark's lower bound (W minus the overlap,
+	 * computed here: SQL dialects differ in date arithmetic), bound as ? */
+	struct mg_buf wm_lo;
+	SQLLEN wm_ind;
 	int done;
 	int failed;
 	struct mg_buf q;
@@ -230,6 +235,7 @@ static void od_close(struct source *src)
 	for (unsigned i = 0; i < s->ncols; i++)
 		free(s->names[i]);
 	buf_release(&s->key);
+	buf_release(&s->wm_lo);
 	buf_release(&s->q);
 	free(s);
 }
@@ -262,6 +268,7 @@ static int od_open(struct playbook *pb, struct source **out, struct mg_err *e)
 	s->base.drv = &source_odbc;
 	buf_init(&s->q, 0, "query");
 	buf_init(&s->key, 0, "key");
+	buf_init(&s->wm_lo, 0, "watermark");
 	buf_init(&cs, 0, "connection string");
 	snprintf(s->table, sizeof(s->table), "(connection)");
 	if (pb_get_str(pb, pb->source, "dsn", &dsn, e) ||
@@ -448,12 +455,70 @@ static int describe(struct od_source *s, const char *sql, int want_names, struct
 	return 0;
 }
 
+/* The watermark's lower bound as text: a number minus the overlap, a
+ * date-time ("YYYY-MM-DD[ HH:MM:SS]") minus the overlap in seconds (a date
+ * alone by whole days), anything else as it is. */
+static int wm_bound(const struct mg_buf *w, unsigned overlap, struct mg_buf *out, struct mg_err *e)
+{
+	const char *v = buf_cstr(w);
+	size_t n = w->len, i = v[0] == '-' ? 1 : 0;
+	int Y, M, D, h = 0, mi = 0, sec = 0, k = 0;
+
+	buf_reset(out);
+	while (i < n && v[i] >= '0' && v[i] <= '9')
+		i++;
+	if (n && i == n && (v[0] != '-' || n > 1))
+		return buf_printf(out, e, "%lld", strtoll(v, NULL, 10) - (long long)overlap);
+	if (sscanf(v, "%4d-%2d-%2d%n", &Y, &M, &D, &k) == 3) {
+		struct tm tm;
+		time_t t;
+		int dateonly = (size_t)k == n;
+
+		if (!dateonly && sscanf(v + k, " %2d:%2d:%2d", &h, &mi, &sec) != 3)
+			return buf_add(out, v, n, e);
+		memset(&tm, 0, sizeof(tm));
+		tm.tm_year = Y - 1900;
+		tm.tm_mon = M - 1;
+		tm.tm_mday = D;
+		tm.tm_hour = h;
+		tm.tm_min = mi;
+		tm.tm_sec = sec;
+		t = timegm(&tm);
+		if (dateonly) {
+			t -= (time_t)((overlap + 86399) / 86400) * 86400;
+			gmtime_r(&t, &tm);
+			return buf_printf(out, e, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+		}
+		t -= (time_t)overlap;
+		gmtime_r(&t, &tm);
+		return buf_printf(out, e, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+				  tm.tm_hour, tm.tm_min, tm.tm_sec);
+	}
+	return buf_add(out, v, n, e);
+}
+
+/* Bind the watermark bound as parameter number pno, typed like column ci. */
+static int bind_wm(struct od_source *s, int pno, int ci, struct mg_err *e)
+{
+	const struct od_col *c = &s->col[ci];
+	SQLULEN size = c->ctype == SQL_C_BINARY ? (s->wm_lo.len ? s->wm_lo.len : 1) : c->size;
+
+	if (size < s->wm_lo.len)
+		size = s->wm_lo.len;
+	s->wm_ind = (SQLLEN)s->wm_lo.len;
+	if (!SQL_SUCCEEDED(SQLBindParameter(s->st, (SQLUSMALLINT)pno, SQL_PARAM_INPUT, SQL_C_CHAR, c->sqltype, size,
+					    c->digits, s->wm_lo.ptr, (SQLLEN)s->wm_lo.len + 1, &s->wm_ind)))
+		return fail_stmt(s, e, "cannot bind the watermark of");
+	return 0;
+}
+
 /* SELECT cols FROM table [WHERE key > ?] ORDER BY key, bound for block fetches. */
 static int execute(struct od_source *s, const struct pb_table *t, char *const *cols, struct mg_err *e)
 {
 	size_t rowbytes = 0;
 	SQLLEN keyind = 0;
 	SQLRETURN r;
+	int wm_col;
 
 	close_cursor(s);
 	free_cols(s);
@@ -483,8 +548,22 @@ static int execute(struct od_source *s, const struct pb_table *t, char *const *c
 	buf_addstr(&s->q, " FROM ", e);
 	if (quote_table(s, &s->q, t->name, e))
 		return -1;
-	if (s->have_key) {
+	wm_col = -1;
+	if (t->watermark && s->base.wm_since) {
+		for (unsigned i = 0; i < s->n; i++)
+			if (!strcmp(cols[i], t->watermark))
+				wm_col = (int)i;
+		if (wm_col < 0)
+			return mg_err_set(e, MG_E_CONFIG, "watermark column '%s' is not in odbc table '%s'", t->watermark,
+					  t->name);
+		if (wm_bound(s->base.wm_since, t->watermark_overlap, &s->wm_lo, e))
+			return -1;
 		buf_addstr(&s->q, " WHERE ", e);
+		quote_ident(s, &s->q, t->watermark, strlen(t->watermark), e);
+		buf_addstr(&s->q, " >= ?", e);
+	}
+	if (s->have_key) {
+		buf_addstr(&s->q, wm_col >= 0 ? " AND " : " WHERE ", e);
 		quote_ident(s, &s->q, t->key, strlen(t->key), e);
 		buf_addstr(&s->q, " > ?", e);
 	}
@@ -519,10 +598,12 @@ static int execute(struct od_source *s, const struct pb_table *t, char *const *c
 		if (buf_addc(&s->key, 0, e))
 			return -1;
 		s->key.len--;
-		if (!SQL_SUCCEEDED(SQLBindParameter(s->st, 1, SQL_PARAM_INPUT, SQL_C_CHAR, k->sqltype, size,
-						    k->digits, s->key.ptr, (SQLLEN)s->key.len + 1, &keyind)))
+		if (!SQL_SUCCEEDED(SQLBindParameter(s->st, wm_col >= 0 ? 2 : 1, SQL_PARAM_INPUT, SQL_C_CHAR, k->sqltype,
+						    size, k->digits, s->key.ptr, (SQLLEN)s->key.len + 1, &keyind)))
 			return fail_stmt(s, e, "cannot bind the resume key of");
 	}
+	if (wm_col >= 0 && bind_wm(s, 1, wm_col, e))
+		return -1;
 	r = SQLExecDirect(s->st, s->q.ptr, SQL_NTS);
 	if (!SQL_SUCCEEDED(r) && r != SQL_NO_DATA)
 		return fail_stmt(s, e, "cannot read");
@@ -753,6 +834,21 @@ static int od_recount(struct source *src, const struct pb_table *t, const struct
 	buf_reset(&s->q);
 	if (buf_addstr(&s->q, "SELECT COUNT(*) FROM ", e) || quote_table(s, &s->q, t->name, e))
 		goto out;
+	if (t->watermark && s->base.wm_since) {
+		/* an incremental run: the same window as the extraction */
+		if (wm_bound(s->base.wm_since, t->watermark_overlap, &s->wm_lo, e))
+			goto out;
+		buf_addstr(&s->q, " WHERE ", e);
+		quote_ident(s, &s->q, t->watermark, strlen(t->watermark), e);
+		buf_addstr(&s->q, " >= ?", e);
+		s->wm_ind = (SQLLEN)s->wm_lo.len;
+		if (!SQL_SUCCEEDED(SQLBindParameter(s->st, 1, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_VARCHAR,
+						    s->wm_lo.len ? s->wm_lo.len : 1, 0, s->wm_lo.ptr,
+						    (SQLLEN)s->wm_lo.len + 1, &s->wm_ind))) {
+			fail_stmt(s, e, "cannot bind the watermark of");
+			goto out;
+		}
+	}
 	/* one row, read with SQLGetData: no block cursor */
 	SQLSetStmtAttr(s->st, SQL_ATTR_ROW_ARRAY_SIZE, (SQLPOINTER)1, 0);
 	if (!SQL_SUCCEEDED(SQLExecDirect(s->st, s->q.ptr, SQL_NTS)) || !SQL_SUCCEEDED(SQLFetch(s->st)) ||
@@ -845,7 +941,7 @@ out:
 
 const struct source_driver source_odbc = {
 	.name = "odbc",
-	.caps = SRC_CAN_RESUME | SRC_CAN_RECOUNT,
+	.caps = SRC_CAN_RESUME | SRC_CAN_RECOUNT | SRC_CAN_WATERMARK,
 	.options = options,
 	.table_options = table_options,
 	.open = od_open,
