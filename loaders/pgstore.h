@@ -66,6 +66,10 @@ int pgstore_recount(struct pgstore *s, const char *system, long long run_id, str
  * (table; NULL: all of the system's). */
 int pgstore_recount_table(struct pgstore *s, const struct mg_utable *t, const char *system, const char *table,
 			  long long run_id, struct mg_count *out, struct mg_err *e);
+/* Records of a table's run whose system or category code is not in the
+ * store (the integrity foreign keys would give, checked once at the end). */
+long long pgstore_orphans(struct pgstore *s, const struct mg_utable *t, const char *system, const char *table,
+			  long long run_id, struct mg_err *e);
 /* Records of the target that a run did not load: after a full run, records
  * whose legacy rows have gone from the source. Returns the count or -1. */
 long long pgstore_stale(struct pgstore *s, const struct mg_utable *t, const char *system, long long run_id,

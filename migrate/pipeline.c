@@ -405,6 +405,11 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 		if (plan_target(p.plan)->raw ? pgstore_recount_raw(store, plan_target(p.plan), run_id, &c, e)
 					     : pgstore_recount_table(store, plan_target(p.plan), pb->system.code, t->name, run_id, &c, e))
 			goto out;
+		if (!plan_target(p.plan)->raw) {
+			res->orphans = pgstore_orphans(store, plan_target(p.plan), pb->system.code, t->name, run_id, e);
+			if (res->orphans < 0)
+				goto out;
+		}
 		if (!t->drop_folder && !t->watermark) {
 			/* a full run: the target should hold nothing it did not see */
 			res->stale = pgstore_stale(store, plan_target(p.plan), pb->system.code, run_id, e);
@@ -485,6 +490,12 @@ int pipeline_run(struct playbook *pb, struct pgstore *store, const struct pipeli
 		res->ntables = i + 1;
 		buf_reset(&tp);
 		tr->problems = ledger_check(&tr->ledger, tr->have_source, tr->have_target, &tp);
+		if (tr->orphans > 0) {
+			buf_printf(&tp, e, "target: %lld records in %s have a category or system code missing from the store's"
+				   " taxonomy (hotline.category) or systems: run 'migrate init' with the playbook's taxonomy\n",
+				   tr->orphans, t->target);
+			tr->problems++;
+		}
 		if (tr->stale > 0) {
 			buf_printf(&tp, e, "target: %lld records of %s in %s were not in this full run's source"
 				   " (deleted at the source, or loaded from elsewhere)\n", tr->stale, pb->system.code, t->target);

@@ -32,6 +32,7 @@ struct table_result {
 	struct mg_ledger ledger;
 	int have_source, have_target;
 	long long stale;           /* full runs: target records the run did not see */
+	long long orphans;         /* records with a system or category code not in the store */
 	int problems;
 	double seconds;
 };

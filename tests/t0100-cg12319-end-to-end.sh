@@ -77,3 +77,8 @@ gone=$(pg_query "SELECT legacy_id FROM hotline.work_order WHERE source_system = 
 my_query "DELETE FROM $CG12319_DATABASE.gd_jbxx WHERE gdbh = '$gone'"
 assert_exit 3 "$BUILD/migrate" run "$TOP/playbooks/cg12319.yaml"
 assert_contains "$(cat "$SCRATCH/out")" "1 records of cg12319 in work_order were not in this full run's source" "stale record reported"
+
+# referential integrity: a category code the store's taxonomy lacks is reported (exit 3)
+pg_query "DELETE FROM hotline.category WHERE code = '1299'" >/dev/null
+assert_exit 3 "$BUILD/migrate" run "$TOP/playbooks/cg12319.yaml"
+assert_contains "$(cat "$SCRATCH/out")" "have a category or system code missing from the store's taxonomy" "orphans reported"
