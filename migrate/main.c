@@ -18,6 +18,8 @@ static const struct cmd {
 	{"runbook", cmd_runbook, "run the systems of a cutover runbook, several at once"},
 	{"crosscheck", cmd_crosscheck, "list work orders present in two systems"},
 	{"peek", cmd_peek, "show raw rows as the source driver hands them over"},
+	{"inspect", cmd_inspect, "profile a source column by column and draft its playbook"},
+	{"validate", cmd_validate, "extract, decode and transform without loading: what would be rejected"},
 	{"report", cmd_report, "render a past run's reports from the store"},
 	{"verify", cmd_verify, "check a run manifest: signature, chain and every hash"},
 	{"keygen", cmd_keygen, "make a signing key pair for run manifests"},
@@ -74,6 +76,18 @@ static const char usage_text[] =
 	"  keygen --alg ed25519|sm2 --out PREFIX\n"
 	"        make a key pair to sign manifests with: PREFIX.key (private, mode\n"
 	"        0600, never overwritten) and PREFIX.pub; prints the key id\n"
+	"  inspect PLAYBOOK [--rows N] [--json] [--draft FILE]\n"
+	"        profile the tables of a source column by column: NULLs, distinct\n"
+	"        values, lengths, the encoding with its evidence, samples, frequent\n"
+	"        values, date formats (personal data masked); the tables' names\n"
+	"        (and keys) are enough; --draft writes a draft playbook with the\n"
+	"        decided encodings and a field map guessed from the column names\n"
+	"  validate PLAYBOOK [--rows N] [--json] [--html FILE]\n"
+	"        extract, decode and transform every table without loading (no\n"
+	"        store): counts per stage, rejects by reason with masked examples,\n"
+	"        fixes, values before and after, mapping-table coverage; --html\n"
+	"        writes the same as one self-contained page; exit 3 if records\n"
+	"        would be rejected\n"
 	"  help, --help     this text;  version, --version     the version\n"
 	"\n"
 	"the store: --store CONNINFO, else $MIGRATE_STORE, else libpq's PGHOST, PGDATABASE ...\n"
@@ -85,7 +99,8 @@ static const char usage_text[] =
 	"  1  failed: the message says why; nothing half-written, an interrupted run\n"
 	"     is resumable\n"
 	"  2  usage error\n"
-	"  3  finished, but out of balance (verify: a check failed)\n";
+	"  3  finished, but out of balance (verify: a check failed; validate:\n"
+	"     records would be rejected)\n";
 
 /* cleanup stack */
 static struct {
