@@ -36,7 +36,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(O)/%.o)
 CMD_OBJ := $(CMD_SRC:%.c=$(O)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
-TOOLS    := $(B)/gen12319
+TOOLS    := $(B)/gen12319 $(B)/gen-estate
 # every fuzz target also builds with a plain main() that replays files, so
 # the seed corpora run in `make test`; `make fuzz` builds them with libFuzzer
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
@@ -54,6 +54,9 @@ $(B)/migrate: $(CMD_OBJ) $(LIB_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/gen12319: $(O)/tests/gen/gen12319.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/gen-estate: $(O)/tests/gen/estate.o $(O)/tests/gen/estate_model.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/tests/test_%: $(O)/tests/unit/test_%.o $(LIB_OBJ)
