@@ -42,6 +42,7 @@
 
 #include "extractors/extractor.h"
 #include "migrate/builtin.h"
+#include "migrate/dq.h"
 #include "migrate/mask.h"
 #include "migrate/playbook.h"
 #include "migrate/schema.h"
@@ -216,28 +217,6 @@ static void rf_free(struct rfile *rf)
 
 /* ---- text rendering */
 
-/* Length of the UTF-8 character at p, or 0 if the byte is not the start of
- * a valid one. */
-static size_t u8len(const unsigned char *p, size_t n)
-{
-	unsigned c = p[0];
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		return n >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
-	if (c >= 0xE0 && c <= 0xEF) {
-		unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-
-		return n >= 3 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 ? 3 : 0;
-	}
-	if (c >= 0xF0 && c <= 0xF4) {
-		unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-
-		return n >= 4 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80 ? 4 : 0;
-	}
-	return 0;
-}
 
 /* Bytes as readable one-line text: valid UTF-8 is kept; a byte that is not
  * is written \xHH; backslash, TAB, CR, LF and other control characters are
@@ -246,39 +225,7 @@ static size_t u8len(const unsigned char *p, size_t n)
  * something else. */
 static int esc_text(const void *in, size_t n, struct mg_buf *out, struct mg_err *e)
 {
-	const unsigned char *p = in;
-
-	for (size_t i = 0; i < n;) {
-		unsigned c = p[i];
-		size_t l = u8len(p + i, n - i);
-		int rc;
-
-		if (!l) {
-			rc = buf_printf(out, e, "\\x%02x", c);
-			l = 1;
-		} else if (c == '\\') {
-			rc = buf_add(out, "\\\\", 2, e);
-		} else if (c == '\n') {
-			rc = buf_add(out, "\\n", 2, e);
-		} else if (c == '\r') {
-			rc = buf_add(out, "\\r", 2, e);
-		} else if (c == '\t') {
-			rc = buf_add(out, "\\t", 2, e);
-		} else if (c < 0x20 || c == 0x7F) {
-			rc = buf_printf(out, e, "\\x%02x", c);
-		} else if (l == 2 && c == 0xC2 && p[i + 1] < 0xA0) {
-			rc = buf_printf(out, e, "\\u{%04X}", p[i + 1]);
-		} else if (l == 3 && c == 0xE2 && ((p[i + 1] == 0x80 && p[i + 2] >= 0xA8 && p[i + 2] <= 0xAE) ||
-						  (p[i + 1] == 0x81 && p[i + 2] >= 0xA6 && p[i + 2] <= 0xA9))) {
-			rc = buf_printf(out, e, "\\u{%04X}", 0x2000 | ((p[i + 1] & 0x3F) << 6) | (p[i + 2] & 0x3F));
-		} else {
-			rc = buf_add(out, p + i, l, e);
-		}
-		if (rc)
-			return -1;
-		i += l;
-	}
-	return buf_grow(out, 0, e);
+	return dq_esc(in, n, out, e);
 }
 
 /* Legacy bytes decoded with the table's declared encoding, then esc_text;
@@ -286,34 +233,7 @@ static int esc_text(const void *in, size_t n, struct mg_buf *out, struct mg_err 
  * resumes after them (after 16 such places, the rest is shown as UTF-8). */
 static int decode_esc(struct rctx *c, struct mg_decoder *d, const unsigned char *in, size_t n, struct mg_buf *out)
 {
-	size_t pos = 0;
-	unsigned nbad = 0;
-
-	while (pos < n) {
-		size_t bad = 0, bad2 = 0;
-		int r;
-
-		buf_reset(&c->tmp);
-		r = decoder_run(d, in + pos, n - pos, &c->tmp, &bad, c->e);
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			return esc_text(c->tmp.ptr, c->tmp.len, out, c->e);
-		if (bad > n - pos - 1)
-			bad = n - pos - 1;
-		if (bad) {
-			buf_reset(&c->tmp);
-			r = decoder_run(d, in + pos, bad, &c->tmp, &bad2, c->e);
-			if (r < 0 || esc_text(r ? in + pos : c->tmp.ptr, r ? bad : c->tmp.len, out, c->e))
-				return -1;
-		}
-		if (buf_printf(out, c->e, "\\x%02x", in[pos + bad]))
-			return -1;
-		pos += bad + 1;
-		if (++nbad >= 16)
-			return esc_text(in + pos, n - pos, out, c->e);
-	}
-	return buf_grow(out, 0, c->e);
+	return dq_decode_esc(d, in, n, &c->tmp, out, c->e);
 }
 
 /* ---- masking plan: which legacy columns are personal */
