@@ -803,20 +803,10 @@ fail:
 	return -1;
 }
 
-static int reject(struct csv *c, struct mg_batch *b, uint64_t recno, const char *reason, struct mg_err *e,
-		  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-
-static int reject(struct csv *c, struct mg_batch *b, uint64_t recno, const char *reason, struct mg_err *e,
-		  const char *fmt, ...)
-{
-	char detail[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
-	va_end(ap);
-	return filesrc_reject(b, c->in->name, recno, reason, detail, c->raw, c->rawlen, c->rline, c->roff, e);
-}
+/* A reject of the current record, with its original bytes and place. */
+#define reject(c, b, recno, reason, e, ...) \
+	filesrc_rejectf(b, (c)->in->name, recno, reason, (c)->raw, (c)->rawlen, (c)->rline, (c)->roff, e, \
+			__VA_ARGS__)
 
 static int emit(struct csv *c, struct mg_batch *b, uint64_t recno, struct mg_err *e)
 {

@@ -1,6 +1,7 @@
 #include "extractors/filesrc.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <glob.h>
 #include <openssl/evp.h>
@@ -167,6 +168,18 @@ int filesrc_reject(struct mg_batch *b, const char *name, uint64_t recno, const c
 		return 0;
 	kn = snprintf(key, sizeof(key), "%s#%llu", name, (unsigned long long)recno);
 	return batch_reject(b, reason, detail, raw, n, key, (size_t)kn, line, offset, e);
+}
+
+int filesrc_rejectf(struct mg_batch *b, const char *name, uint64_t recno, const char *reason, const void *raw,
+		    size_t n, uint64_t line, uint64_t offset, struct mg_err *e, const char *fmt, ...)
+{
+	char detail[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	return filesrc_reject(b, name, recno, reason, detail, raw, n, line, offset, e);
 }
 
 int filesrc_parse_key(const struct mg_buf *key, char *name, size_t n, uint64_t *recno)

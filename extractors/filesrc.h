@@ -77,6 +77,10 @@ int filesrc_row_end(struct mg_batch *b, const char *name, uint64_t recno, uint64
 		    struct mg_err *e);
 int filesrc_reject(struct mg_batch *b, const char *name, uint64_t recno, const char *reason, const char *detail,
 		   const void *raw, size_t n, uint64_t line, uint64_t offset, struct mg_err *e);
+/* The same with a printf-style detail (formats' common case). */
+int filesrc_rejectf(struct mg_batch *b, const char *name, uint64_t recno, const char *reason, const void *raw,
+		    size_t n, uint64_t line, uint64_t offset, struct mg_err *e, const char *fmt, ...)
+	__attribute__((format(printf, 10, 11)));
 /* Parse a resume key into name and record number. */
 int filesrc_parse_key(const struct mg_buf *key, char *name, size_t n, uint64_t *recno);
 
