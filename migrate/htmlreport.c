@@ -1495,7 +1495,7 @@ static void page_summary(struct rctx *c, struct rfile *rf)
 
 static void page_stages(struct rctx *c, struct rfile *rf)
 {
-	const int W = 620, X0 = 100, ROW = 40;
+	const int W = 500, X0 = 100, ROW = 40; /* bars, then ~390 units of label */
 	unsigned long long max = 1;
 	int rows = 0, y;
 
