@@ -16,6 +16,7 @@ extern const struct source_driver source_fixed WEAK;
 extern const struct source_driver source_dbf WEAK;
 extern const struct source_driver source_xlsx WEAK;
 extern const struct source_driver source_archive WEAK;
+extern const struct source_driver source_replay WEAK;
 
 static const struct {
 	const char *name;
@@ -29,6 +30,7 @@ static const struct {
 	{"dbf", &source_dbf},
 	{"xlsx", &source_xlsx},
 	{"archive", &source_archive},
+	{"replay", &source_replay},
 };
 
 #define NREG (sizeof(registry) / sizeof(registry[0]))

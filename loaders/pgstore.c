@@ -181,6 +181,8 @@ static const char *const migrations[] = {
 	"ALTER TABLE hotline.work_order_event DROP CONSTRAINT work_order_event_source_system_fkey;\n"
 	"ALTER TABLE hotline.call_record DROP CONSTRAINT call_record_source_system_fkey;\n"
 	"ALTER TABLE hotline.kb_article DROP CONSTRAINT kb_article_source_system_fkey;\n",
+	/* 11: a reject corrected and loaded by `migrate rejects replay` */
+	"ALTER TABLE migration.reject ADD COLUMN replayed_by bigint REFERENCES migration.run(id);\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -319,7 +321,7 @@ static int grant_roles(struct pgstore *s, struct mg_err *e)
 		 * data: the auditor sees everything about them but those bytes */
 		"REVOKE SELECT ON migration.reject, migration.merged, migration.repair FROM hotline_auditor;\n"
 		"GRANT SELECT (id, run_id, source_system, source_table, stage, reason, detail, legacy_key, line,\n"
-		"  byte_offset, src_hash, created_at) ON migration.reject TO hotline_auditor;\n"
+		"  byte_offset, src_hash, created_at, replayed_by) ON migration.reject TO hotline_auditor;\n"
 		"GRANT SELECT (id, run_id, source_system, source_table, legacy_id, legacy_key, survivor_id, u_hash,\n"
 		"  src_hash, target_table) ON migration.merged TO hotline_auditor;\n"
 		"GRANT SELECT (id, run_id, source_system, source_table, legacy_id, legacy_key, line, byte_offset,\n"

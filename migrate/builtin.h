@@ -29,6 +29,7 @@ int cmd_verify(int argc, char **argv) __attribute__((weak));
 int cmd_keygen(int argc, char **argv) __attribute__((weak));
 int cmd_validate(int argc, char **argv) __attribute__((weak));
 int cmd_inspect(int argc, char **argv) __attribute__((weak));
+int cmd_rejects(int argc, char **argv) __attribute__((weak));
 
 /* Print "migrate: error: msg" and return EXIT_FAILED (or EXIT_USAGE). */
 int die_err(const struct mg_err *e);

@@ -23,6 +23,7 @@ static const struct cmd {
 	{"report", cmd_report, "render a past run's reports from the store"},
 	{"verify", cmd_verify, "check a run manifest: signature, chain and every hash"},
 	{"keygen", cmd_keygen, "make a signing key pair for run manifests"},
+	{"rejects", cmd_rejects, "export a system's rejects to correct, and replay the corrected records"},
 };
 
 static const char usage_text[] =
@@ -88,6 +89,14 @@ static const char usage_text[] =
 	"        fixes, values before and after, mapping-table coverage; --html\n"
 	"        writes the same as one self-contained page; exit 3 if records\n"
 	"        would be rejected\n"
+	"  rejects export --system CODE [--run RUN] [--table T] [--playbook PLAYBOOK] --out FILE\n"
+	"      [--store CONNINFO]\n"
+	"        write a run's rejects (default: the newest finished run) as JSON Lines to\n"
+	"        correct: original bytes, provenance, reason, columns as text or hex;\n"
+	"        holds personal data unmasked (docs/rejects.md)\n"
+	"  rejects replay FILE --playbook PLAYBOOK [--store CONNINFO] [--json]\n"
+	"        load the corrected records through the playbook's pipeline as a fresh,\n"
+	"        partial run; still-wrong records are rejected again\n"
 	"  help, --help     this text;  version, --version     the version\n"
 	"\n"
 	"the store: --store CONNINFO, else $MIGRATE_STORE, else libpq's PGHOST, PGDATABASE ...\n"

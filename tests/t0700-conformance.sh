@@ -58,7 +58,7 @@ conform() {
 # --- every registry entry compiled in, every driver with a fixture below ---
 drivers=$(./conformance --list) || die "registry: $(echo "$drivers" | grep 'not ok')"
 [[ -n $drivers ]] || die "registry: no drivers"
-fixtures=" mysql postgresql odbc csv fixed dbf xlsx archive "
+fixtures=" mysql postgresql odbc csv fixed dbf xlsx archive replay "
 for d in $drivers; do
   [[ $fixtures == *" $d "* ]] || die "driver '$d' is registered but t0700 has no conformance fixture for it: add one"
 done
@@ -208,6 +208,24 @@ if command -v zip >/dev/null; then
 else
   missing+=("archive (zip not installed)")
 fi
+
+# --- replay (corrected rejects, docs/rejects.md): JSON Lines, keys 1..25 in file
+#     order; row 3's GBK bytes as "hex", row 4's txt NULL, the rest as "text" ---
+mkdir -p replay
+for ((i = 1; i <= N; i++)); do
+  case $i in
+  3) txt="{\"name\":\"txt\",\"hex\":\"$(row_txt 3 | od -An -tx1 | tr -d ' \n')\"}" ;;
+  4) txt='{"name":"txt","text":null}' ;;
+  *) txt="{\"name\":\"txt\",\"text\":\"$(row_txt "$i")\"}" ;;
+  esac
+  printf '{"system":"t0700_replay","table":"t","key":"%d","columns":[{"name":"id","text":"%d"},{"name":"code","text":"C%03d"},%s]}\n' \
+    "$i" "$i" "$i" "$txt"
+done >replay/rows.jsonl
+printf 'system: {code: t0700_replay, hotline: "12345", name: test, department: test, mode: merge}\nsource: {driver: replay, file: rows.jsonl}\ntables:\n  - name: t\n    encoding: gbk\n    batch_rows: 4\n    fields: {legacy_id: id}\n' >replay/pb.yaml
+# shellcheck disable=SC2016 # ${...} is for the playbook, not the shell
+printf 'system: {code: t0700_bad, hotline: "12345", name: t, department: t, mode: merge}\nsource: {driver: replay, file: "${T0700_UNSET_VARIABLE}"}\ntables:\n  - {name: t, encoding: gbk, fields: {legacy_id: id}}\n' >replay/bad.yaml
+conform replay replay -u MIGRATE_REPLAY_FILE -- pb.yaml --rows $N --first 1 --last $N --bad-open bad.yaml \
+  --resume 1,3,4,11,12,24,25
 
 # --- the databases: the same 25 rows in MariaDB, PostgreSQL and SQLite ---
 # id 1..25 (numeric keys: 10 sorts after 9), code, txt (NULL in row 4, 中文 in row 3)
