@@ -987,15 +987,8 @@ static int ar_next(struct source *src, struct mg_batch *b, struct mg_err *e)
 		if (rc == MG_DONE && finish_member(s, b, e))
 			goto fail;
 		if (b->nrows || b->nxrej) {
-			if (b->nrows) {
-				size_t kn;
-				const unsigned char *k = batch_key(b, b->nrows - 1, &kn);
-
-				buf_reset(&b->last_key);
-				if (buf_add(&b->last_key, k, kn, e))
-					goto fail;
-				b->have_last_key = 1;
-			}
+			if (batch_set_last_key(b, e))
+				goto fail;
 			return MG_OK;
 		}
 	}

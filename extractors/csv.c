@@ -855,7 +855,7 @@ static int csv_next(void *state, struct mg_batch *b, uint64_t *recno, struct mg_
 		++*recno;
 		if (*recno > b->skip_through && emit(c, b, *recno, e))
 			return MG_ERR;
-		if (batch_full(b) || b->nxrej >= b->max_rows || b->xrej.len >= b->soft_bytes)
+		if (batch_full(b))
 			return MG_OK;
 	}
 }

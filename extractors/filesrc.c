@@ -550,16 +550,8 @@ int filesrc_next(struct source *src, struct mg_batch *b, struct mg_err *e)
 			}
 		}
 		if (b->nrows || b->nxrej || b->ninputs) {
-			size_t kn;
-
-			if (b->nrows) {
-				const unsigned char *k = batch_key(b, b->nrows - 1, &kn);
-
-				buf_reset(&b->last_key);
-				if (buf_add(&b->last_key, k, kn, e))
-					return -1;
-				b->have_last_key = 1;
-			}
+			if (batch_set_last_key(b, e))
+				return -1;
 			if (rc == MG_DONE)
 				close_current(s);
 			return MG_OK;

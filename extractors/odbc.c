@@ -791,15 +791,8 @@ static int od_next(struct source *src, struct mg_batch *b, struct mg_err *e)
 		}
 		s->have_key = 1;
 	}
-	if (b->nrows) {
-		size_t kn;
-		const unsigned char *k = batch_key(b, b->nrows - 1, &kn);
-
-		buf_reset(&b->last_key);
-		if (buf_add(&b->last_key, k, kn, e))
-			return -1;
-		b->have_last_key = 1;
-	}
+	if (batch_set_last_key(b, e))
+		return -1;
 	if (!batch_full(b)) {
 		s->done = 1;
 		close_cursor(s);

@@ -968,7 +968,7 @@ static int room(const struct xlsx *x)
 {
 	const struct mg_batch *b = x->b;
 
-	return b && !batch_full(b) && b->nxrej < b->max_rows && b->xrej.len < b->soft_bytes;
+	return b && !batch_full(b);
 }
 
 static void set_reason(struct xlsx *x, const char *reason, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

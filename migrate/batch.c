@@ -72,6 +72,7 @@ void batch_reset(struct mg_batch *b)
 	buf_reset(&b->inputs);
 	b->ninputs = 0;
 	b->have_last_key = 0;
+	b->last_is_reject = 0;
 	buf_reset(&b->wm);
 	b->have_wm = 0;
 	b->origin[0] = '\0';
@@ -128,6 +129,7 @@ int batch_row_end(struct mg_batch *b, const void *key, size_t keylen, uint64_t l
 	if (b->nrows >= b->max_rows)
 		return mg_err_set(e, MG_E_INTERNAL, "batch overfilled: %u rows", b->nrows);
 	pv = &b->prov[b->nrows];
+	b->last_is_reject = 0;
 	pv->line = line;
 	pv->offset = offset;
 	pv->key_off = b->keys.len;
@@ -148,11 +150,39 @@ static int put_chunk(struct mg_buf *b, const void *p, size_t n, struct mg_err *e
 int batch_reject(struct mg_batch *b, const char *reason, const char *detail, const void *raw, size_t n,
 		 const void *key, size_t keylen, uint64_t line, uint64_t offset, struct mg_err *e)
 {
+	size_t key_off;
+
 	if (put_chunk(&b->xrej, reason, strlen(reason) + 1, e) || put_chunk(&b->xrej, detail, strlen(detail) + 1, e) ||
-	    put_chunk(&b->xrej, raw, n, e) || put_chunk(&b->xrej, key, keylen, e) ||
+	    put_chunk(&b->xrej, raw, n, e))
+		return -1;
+	key_off = b->xrej.len + sizeof(uint64_t);
+	if (put_chunk(&b->xrej, key, keylen, e) ||
 	    buf_add(&b->xrej, &line, sizeof(line), e) || buf_add(&b->xrej, &offset, sizeof(offset), e))
 		return -1;
 	b->nxrej++;
+	b->last_is_reject = 1;
+	b->last_rej_key_off = key_off;
+	b->last_rej_key_len = keylen;
+	return 0;
+}
+
+int batch_set_last_key(struct mg_batch *b, struct mg_err *e)
+{
+	const unsigned char *k;
+	size_t kn;
+
+	if (b->last_is_reject && b->nxrej) {
+		k = b->xrej.ptr + b->last_rej_key_off;
+		kn = b->last_rej_key_len;
+	} else if (b->nrows) {
+		k = batch_key(b, b->nrows - 1, &kn);
+	} else {
+		return 0;
+	}
+	buf_reset(&b->last_key);
+	if (buf_add(&b->last_key, k, kn, e))
+		return -1;
+	b->have_last_key = 1;
 	return 0;
 }
 

@@ -56,6 +56,8 @@ struct mg_batch {
 	struct mg_buf inputs;   /* inputs finished with this batch (batch_input_done) */
 	unsigned ninputs;
 	size_t row_start;       /* data.len when the current row began */
+	int last_is_reject;     /* the last record was batch_reject()ed (its key: below) */
+	size_t last_rej_key_off, last_rej_key_len;
 	uint64_t skip_through;  /* file sources resuming: drop records numbered <= this */
 };
 
@@ -65,9 +67,12 @@ void batch_release(struct mg_batch *b);
 void batch_reset(struct mg_batch *b);
 /* Re-shape an empty batch for another column count. */
 int batch_set_cols(struct mg_batch *b, unsigned ncols, struct mg_err *e);
+/* Full of rows, or of rejected records (whose bytes count against the same
+ * bounds, so memory stays bounded whatever a file holds). */
 static inline int batch_full(const struct mg_batch *b)
 {
-	return b->nrows >= b->max_rows || b->data.len >= b->soft_bytes;
+	return b->nrows >= b->max_rows || b->data.len >= b->soft_bytes || b->nxrej >= b->max_rows ||
+	       b->xrej.len >= b->soft_bytes;
 }
 
 /* Building a row: put every column (in any order), then end it. Columns
@@ -93,6 +98,10 @@ int batch_reject(struct mg_batch *b, const char *reason, const char *detail, con
  * run manifest. */
 int batch_input_done(struct mg_batch *b, const char *name, const char *sha256hex, uint64_t bytes,
 		     uint64_t records, struct mg_err *e);
+
+/* Set last_key to the key of the batch's last record, row or reject (the
+ * resume point: every record up to it is accounted for in this batch). */
+int batch_set_last_key(struct mg_batch *b, struct mg_err *e);
 
 /* Order of watermark values: <0, 0, >0 (numbers numerically, else bytes). */
 int wm_compare(const unsigned char *a, size_t an, const unsigned char *b, size_t bn);

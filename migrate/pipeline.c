@@ -239,6 +239,7 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 	struct fold_state fs;
 	double t0 = now(), last_progress = 0;
 	uint64_t rows = 0, chunk_rows = 0;
+	int dirty = 0;           /* written to the sink since its last commit */
 	unsigned long commits = 0;
 	const struct source_driver *drv = source_driver_find(pb->driver);
 
@@ -355,17 +356,23 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 				buf_add(&key, b->last_key.ptr, b->last_key.len, e);
 				fs.have_key = 1;
 			}
-			rows += b->delta.st[ST_EXTRACT].out;
-			chunk_rows += b->delta.st[ST_EXTRACT].out;
+			/* every record read counts, rows and the driver's rejects alike */
+			rows += b->delta.st[ST_EXTRACT].in;
+			chunk_rows += b->delta.st[ST_EXTRACT].in;
+			dirty = 1;
 			push(&p, &p.uni_free, b);
 		}
-		if ((end && (chunk_rows || delta.nfix || !commits)) || chunk_rows >= t->commit_rows) {
+		/* at the end, whatever was written since the last commit is
+		 * committed: a last batch of only rejects or of only finished
+		 * files must not be left in an open transaction */
+		if ((end && (dirty || !commits)) || chunk_rows >= t->commit_rows) {
 			if (sink->drv->commit(sink, &delta, fold, &fs, e)) {
 				fail(&p, e);
 				break;
 			}
 			ledger_init(&delta);
 			chunk_rows = 0;
+			dirty = 0;
 			commits++;
 			if (o->crash_after_commits && ++run_commits >= o->crash_after_commits)
 				_exit(137); /* test hook: die like kill -9, no cleanup */
