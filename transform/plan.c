@@ -539,9 +539,23 @@ static inline const char *tget(const struct plan *p, int col, size_t *n)
 	return (const char *)p->text.ptr + p->toff[col];
 }
 
+/* The fixes of the record being mapped: counted into the ledger only if the
+ * record goes on. A short list, not a ledger: zeroing and adding a whole
+ * ledger per record was wasted work on the hot path. */
+struct row_fixes {
+	const char *name[72];
+	unsigned n;
+};
+
+static void row_fix(struct row_fixes *f, const char *name)
+{
+	if (f->n < sizeof(f->name) / sizeof(f->name[0]))
+		f->name[f->n++] = name;
+}
+
 /* Apply one field op; returns 0 (value put), 1 (record rejected: reason set),
  * -1 error. */
-static int apply_op(struct plan *p, struct fop *op, struct mg_batch *out, struct mg_ledger *d,
+static int apply_op(struct plan *p, struct fop *op, struct mg_batch *out, struct row_fixes *d,
 		    const char **reason, char *detail, size_t dn, struct mg_err *e)
 {
 	size_t n;
@@ -579,7 +593,7 @@ static int apply_op(struct plan *p, struct fop *op, struct mg_batch *out, struct
 		if (n == 0)
 			st = DATE_INVALID;
 		if ((st == DATE_ZERO ? op->zero : op->invalid) == POL_NULL) {
-			ledger_fix(d, st == DATE_ZERO ? "zero_date" : "invalid_date_null", 1);
+			row_fix(d, st == DATE_ZERO ? "zero_date" : "invalid_date_null");
 			batch_put_null(out, (unsigned)op->uf);
 			return 0;
 		}
@@ -599,7 +613,7 @@ static int apply_op(struct plan *p, struct fop *op, struct mg_batch *out, struct
 			snprintf(detail, dn, "column '%s' is not a phone number", op->colname);
 			return 1;
 		}
-		ledger_fix(d, "phone_unrecognised", 1);
+		row_fix(d, "phone_unrecognised");
 		return batch_put(out, (unsigned)op->uf, v, n, e);
 	}
 	case OP_IDNO: {
@@ -609,9 +623,9 @@ static int apply_op(struct plan *p, struct fop *op, struct mg_batch *out, struct
 		if (buf_grow(&p->tmp, n + 1, e))
 			return -1;
 		if (!norm_idno(v, n, (char *)p->tmp.ptr, &ol))
-			ledger_fix(d, "idno_invalid", 1);
+			row_fix(d, "idno_invalid");
 		if (ol != n)
-			ledger_fix(d, "fullwidth_folded", 1);
+			row_fix(d, "fullwidth_folded");
 		return batch_put(out, (unsigned)op->uf, p->tmp.ptr, ol, e);
 	}
 	case OP_CODE: {
@@ -620,7 +634,7 @@ static int apply_op(struct plan *p, struct fop *op, struct mg_batch *out, struct
 		if (m)
 			return batch_put(out, (unsigned)op->uf, m, strlen(m), e);
 		if (op->unmapped == POL_KEEP) {
-			ledger_fix(d, "unmapped_code", 1);
+			row_fix(d, "unmapped_code");
 			return batch_put(out, (unsigned)op->uf, v, n, e);
 		}
 		*reason = "unmapped_code";
@@ -639,7 +653,7 @@ static int apply_op(struct plan *p, struct fop *op, struct mg_batch *out, struct
 			return batch_put(out, (unsigned)op->uf, m, strlen(m), e);
 unmapped:
 		if (op->unmapped == POL_DEFAULT) {
-			ledger_fix(d, "unmapped_category", 1);
+			row_fix(d, "unmapped_category");
 			return batch_put(out, (unsigned)op->uf, op->dflt, strlen(op->dflt), e);
 		}
 		*reason = "unmapped_category";
@@ -861,9 +875,9 @@ int plan_apply(struct plan *p, const struct mg_batch *raw, struct mg_batch *out,
 		batch_row_begin(out);
 		batch_put(out, U_SOURCE_SYSTEM, p->system, strlen(p->system), e);
 		{
-			struct mg_ledger fixes;
+			struct row_fixes fixes;
 
-			ledger_init(&fixes);
+			fixes.n = 0;
 			for (unsigned i = 0; i < p->nf && !reason; i++) {
 				rc = apply_op(p, &p->f[i], out, &fixes, &reason, detail, sizeof(detail), e);
 				if (rc < 0)
@@ -882,10 +896,11 @@ int plan_apply(struct plan *p, const struct mg_batch *raw, struct mg_batch *out,
 				/* fixes count only for records that go on */
 				for (unsigned b = 0; b < REPAIR_NRULES; b++)
 					if (fired & REPAIR_BIT(b))
-						ledger_fix(&fixes, repair_rules[b].name, 1);
+						row_fix(&fixes, repair_rules[b].name);
 				if (fired & REPAIR_EURO80)
-					ledger_fix(&fixes, REPAIR_EURO80_NAME, 1);
-				ledger_add(d, &fixes);
+					row_fix(&fixes, REPAIR_EURO80_NAME);
+				for (unsigned fx = 0; fx < fixes.n; fx++)
+					ledger_fix(d, fixes.name[fx], 1);
 			}
 		}
 		if (reason) {
