@@ -348,12 +348,18 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 			ledger_add(&delta, &b->delta);
 			if (b->have_wm && (!fs.have_wm || wm_compare(b->wm.ptr, b->wm.len, wm.ptr, wm.len) > 0)) {
 				buf_reset(&wm);
-				buf_add(&wm, b->wm.ptr, b->wm.len, e);
+				if (buf_add(&wm, b->wm.ptr, b->wm.len, e)) {
+					fail(&p, e);
+					break;
+				}
 				fs.have_wm = 1;
 			}
 			if (b->have_last_key) {
 				buf_reset(&key);
-				buf_add(&key, b->last_key.ptr, b->last_key.len, e);
+				if (buf_add(&key, b->last_key.ptr, b->last_key.len, e)) {
+					fail(&p, e); /* never a stale resume point */
+					break;
+				}
 				fs.have_key = 1;
 			}
 			/* every record read counts, rows and the driver's rejects alike */
