@@ -56,7 +56,7 @@ $(B)/migrate: $(CMD_OBJ) $(LIB_OBJ)
 $(B)/gen12319: $(O)/tests/gen/gen12319.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/gen-estate: $(O)/tests/gen/estate.o $(O)/tests/gen/estate_model.o
+$(B)/gen-estate: $(patsubst %.c,$(O)/%.o,$(wildcard tests/gen/estate*.c))
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/tests/test_%: $(O)/tests/unit/test_%.o $(LIB_OBJ)

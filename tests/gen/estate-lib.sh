@@ -25,7 +25,7 @@ estate_gen_bin() {
     command -v cc >/dev/null || skip "no C compiler to build gen-estate"
     # shellcheck disable=SC2046
     cc -std=c11 -D_GNU_SOURCE -O2 -I"$TOP" $(pkg-config --cflags libpq libarchive libmariadb) \
-      "$TOP/tests/gen/estate.c" "$TOP/tests/gen/estate_model.c" -o "$SCRATCH/gen-estate" \
+      "$TOP"/tests/gen/estate*.c -o "$SCRATCH/gen-estate" \
       $(pkg-config --libs libpq libarchive libmariadb) || die "cannot build gen-estate"
     GEN_ESTATE=$SCRATCH/gen-estate
   fi
