@@ -22,6 +22,10 @@
 
 struct sink {
 	const struct sink_driver *drv;
+	/* set by open(): this run only inserts records into the target, never
+	 * updates one, so ids grow with the commits and the target recount can
+	 * trail the load by id range (migrate/pipeline.c) */
+	int insert_only;
 };
 
 struct sink_checkpoint {

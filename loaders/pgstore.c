@@ -183,6 +183,35 @@ static const char *const migrations[] = {
 	"ALTER TABLE hotline.kb_article DROP CONSTRAINT kb_article_source_system_fkey;\n",
 	/* 11: a reject corrected and loaded by `migrate rejects replay` */
 	"ALTER TABLE migration.reject ADD COLUMN replayed_by bigint REFERENCES migration.run(id);\n",
+	/* 12: near-duplicate work orders (`migrate dedup`, migrate/dedup.h): a
+	 * duplicate stays in the store and points at its survivor; every pass,
+	 * the pairs it found and decided, and its ledger per system */
+	"ALTER TABLE hotline.work_order ADD COLUMN merged_into bigint, ADD COLUMN merge_pass bigint;\n"
+	"CREATE TABLE migration.dedup_pass (\n"
+	"  id bigserial PRIMARY KEY, scope text NOT NULL, window_minutes int NOT NULL,\n"
+	"  min_similarity real NOT NULL, across text NOT NULL CHECK (across IN ('report','merge')),\n"
+	"  candidates bigint NOT NULL, merged bigint NOT NULL, reported bigint NOT NULL, cleared bigint NOT NULL,\n"
+	"  balanced boolean NOT NULL, tool_version text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());\n"
+	"CREATE TABLE migration.dedup (\n"
+	"  pass_id bigint NOT NULL REFERENCES migration.dedup_pass(id),\n"
+	"  work_order_id bigint NOT NULL, source_system text NOT NULL, legacy_id text NOT NULL,\n"
+	"  survivor_id bigint NOT NULL, survivor_system text NOT NULL, survivor_legacy_id text NOT NULL,\n"
+	"  scope text NOT NULL CHECK (scope IN ('within','across')),\n"
+	"  action text NOT NULL CHECK (action IN ('merged','reported')),\n"
+	"  rule text NOT NULL, score real NOT NULL, minutes real NOT NULL,\n"
+	"  PRIMARY KEY (pass_id, work_order_id, survivor_id));\n"
+	"CREATE TABLE migration.dedup_ledger (\n"
+	"  pass_id bigint NOT NULL REFERENCES migration.dedup_pass(id), source_system text NOT NULL,\n"
+	"  rows_in bigint NOT NULL, rows_out bigint NOT NULL, merged bigint NOT NULL,\n"
+	"  total_in numeric(20,0) NOT NULL, total_out numeric(20,0) NOT NULL, total_merged numeric(20,0) NOT NULL,\n"
+	"  PRIMARY KEY (pass_id, source_system));\n"
+	"CREATE OR REPLACE VIEW migration.work_order_masked AS SELECT id, source_system, legacy_id, order_no,\n"
+	"  dialled_number, channel, received_at, migration.mask_name(caller_name) AS caller_name,\n"
+	"  migration.mask_phone(caller_phone) AS caller_phone, migration.mask_phone(contact_phone) AS contact_phone,\n"
+	"  migration.mask_id(caller_id_no) AS caller_id_no, region_code, request_type, category_code,\n"
+	"  legacy_category_code, legacy_category_text, urgency, handling_unit, co_units, status, due_at,\n"
+	"  closed_at, satisfaction, run_id, loaded_at, legacy_key, src_hash, u_hash, merged_into, merge_pass\n"
+	"  FROM hotline.work_order;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -627,9 +656,21 @@ int pgstore_recount(struct pgstore *s, const char *system, long long run_id, str
 int pgstore_recount_table(struct pgstore *s, const struct mg_utable *t, const char *system, const char *table,
 			  long long run_id, struct mg_count *out, struct mg_err *e)
 {
+	int rc;
+
+	/* the recount reads the whole system: let the server use every core */
+	PQclear(PQexec(s->conn, "SET max_parallel_workers_per_gather = 4"));
+	rc = pgstore_recount_range(s, t, system, table, run_id, NULL, out, e);
+	PQclear(PQexec(s->conn, "RESET max_parallel_workers_per_gather"));
+	return rc;
+}
+
+int pgstore_recount_range(struct pgstore *s, const struct mg_utable *t, const char *system, const char *table,
+			  long long run_id, struct pgstore_range *range, struct mg_count *out, struct mg_err *e)
+{
 	struct mg_buf sql;
-	char id[24];
-	const char *p[3] = {system, id, table};
+	char id[24], after[24];
+	const char *p[4] = {system, id, table ? table : "", after};
 	PGresult *r;
 
 	/* record hash: the first 8 bytes of SHA-256 as a signed bigint; it is
@@ -637,27 +678,67 @@ int pgstore_recount_table(struct pgstore *s, const struct mg_utable *t, const ch
 	 * per-row adjustment, only a final mod that lands in [0, 2^64) */
 	buf_init(&sql, 0, "sql");
 	if (buf_addstr(&sql, "SELECT count(*), ((coalesce(sum(h), 0) % 18446744073709551616) + 18446744073709551616)"
-		       " % 18446744073709551616 FROM (SELECT ('x' || substr(encode(sha256(convert_to(", e) ||
+		       " % 18446744073709551616, max(id), count(*) FILTER (WHERE orphan)"
+		       " FROM (SELECT w.id, ('x' || substr(encode(sha256(convert_to(", e) ||
 	    pgstore_canon_sql(t, "w", &sql, e) ||
-	    buf_printf(&sql, e, ", 'UTF8')), 'hex'), 1, 16))::bit(64)::bigint AS h"
-		       " FROM hotline.%s w WHERE w.source_system = $1 AND w.run_id = $2%s) x", t->name,
-		       table ? " AND w.source_table = $3" : "")) {
+	    buf_printf(&sql, e, ", 'UTF8')), 'hex'), 1, 16))::bit(64)::bigint AS h,"
+		       " %s%s%s AS orphan"
+		       " FROM hotline.%s w WHERE w.source_system = $1 AND w.run_id = $2 AND ($3 = '' OR w.source_table = $3)"
+		       "%s) x", range ? "(NOT EXISTS (SELECT 1 FROM hotline.source_system x WHERE x.code = w.source_system)" : "false",
+		       range && t == &schema_work_order ? " OR (w.category_code IS NOT NULL AND NOT EXISTS"
+		       " (SELECT 1 FROM hotline.category c WHERE c.code = w.category_code))" : "", range ? ")" : "",
+		       t->name, range ? " AND w.id > $4::bigint" : "")) {
 		buf_release(&sql);
 		return -1;
 	}
-	/* the recount reads the whole system: let the server use every core */
 	snprintf(id, sizeof(id), "%lld", run_id);
-	PQclear(PQexec(s->conn, "SET max_parallel_workers_per_gather = 4"));
-	if (pgstore_exec(s, buf_cstr(&sql), table ? 3 : 2, p, &r, e)) {
+	snprintf(after, sizeof(after), "%lld", range ? range->after_id : 0);
+	if (pgstore_exec(s, buf_cstr(&sql), range ? 4 : 3, p, &r, e)) {
 		buf_release(&sql);
 		return -1;
 	}
 	buf_release(&sql);
-	PQclear(PQexec(s->conn, "RESET max_parallel_workers_per_gather"));
 	out->rows = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
 	out->total = parse_u64_mod(PQgetvalue(r, 0, 1));
+	if (range) {
+		if (!PQgetisnull(r, 0, 2))
+			range->after_id = atoll(PQgetvalue(r, 0, 2));
+		range->orphans = atoll(PQgetvalue(r, 0, 3));
+	}
 	PQclear(r);
 	return 0;
+}
+
+int pgstore_clone(const struct pgstore *s, struct pgstore *out, struct mg_err *e)
+{
+	PQconninfoOption *opt = PQconninfo(s->conn), *o;
+	const char *kw[64], *val[64];
+	int n = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!opt)
+		return mg_err_set(e, MG_E_NOMEM, "out of memory reading the store's connection");
+	for (o = opt; o->keyword && n < 63; o++)
+		if (o->val && *o->val) {
+			kw[n] = o->keyword;
+			val[n++] = o->val;
+		}
+	kw[n] = val[n] = NULL;
+	out->conn = PQconnectdbParams(kw, val, 0);
+	PQconninfoFree(opt);
+	snprintf(out->where, sizeof(out->where), "%s", s->where);
+	if (!out->conn)
+		return mg_err_set(e, MG_E_NOMEM, "out of memory connecting to the store");
+	if (PQstatus(out->conn) != CONNECTION_OK) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(out->conn));
+		pgstore_close(out);
+		return mg_err_set(e, MG_E_CONNECT, "cannot open a second connection to the store '%s': %s", s->where,
+				  mg_chomp(msg));
+	}
+	return pgstore_exec(out, "SET TimeZone = 'Asia/Shanghai'; SET client_encoding = 'UTF8';"
+			    " SET client_min_messages = warning", 0, NULL, NULL, e);
 }
 
 int pgstore_recount_raw(struct pgstore *s, const struct mg_utable *t, long long run_id, struct mg_count *out,

