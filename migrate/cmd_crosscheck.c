@@ -6,7 +6,11 @@
  * silently: they are listed, with both keys, in migration.cross_duplicate.
  * The rule: the same normalised caller phone, received within WINDOW
  * minutes of each other (default 30), in two different systems. Phones are
- * masked in the output.
+ * masked in the output. `migrate dedup` (migrate/dedup.h) applies the
+ * stricter rule (similar text too) within and across systems and records its
+ * cross-system pairs here as well; the text output ends with the city's work
+ * orders counted with near-duplicates once (the consolidated report of
+ * `migrate runbook` prints it).
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -17,6 +21,30 @@
 #include "migrate/builtin.h"
 
 int crosscheck_run(struct pgstore *s, unsigned window, int json, FILE *out, struct mg_err *e);
+
+/* The city's work orders with near-duplicates counted once (the newest
+ * `migrate dedup` pass; docs/auditors.md, dedup-city). */
+static int dedup_summary(struct pgstore *s, FILE *out, struct mg_err *e)
+{
+	PGresult *r;
+
+	if (pgstore_exec(s, "SELECT (SELECT id FROM migration.dedup_pass ORDER BY id DESC LIMIT 1),"
+			 " count(*), count(*) FILTER (WHERE merged_into IS NOT NULL),"
+			 " count(*) FILTER (WHERE merged_into IS NULL) - (SELECT count(DISTINCT d.work_order_id)"
+			 " FROM migration.dedup d JOIN hotline.work_order w ON w.id = d.work_order_id AND w.merged_into IS NULL"
+			 " WHERE d.action = 'reported' AND d.pass_id = (SELECT max(id) FROM migration.dedup_pass"
+			 " WHERE scope = 'all'))"
+			 " FROM hotline.work_order", 0, NULL, &r, e))
+		return -1;
+	if (PQgetisnull(r, 0, 0))
+		fprintf(out, "near-duplicates: no dedup pass yet ('migrate dedup --all' lists them, --apply merges)\n");
+	else
+		fprintf(out, "work orders in the store: %s; merged into a survivor: %s (dedup pass %s);"
+			" distinct requests: %s\n", PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 0),
+			PQgetvalue(r, 0, 3));
+	PQclear(r);
+	return 0;
+}
 
 int crosscheck_run(struct pgstore *s, unsigned window, int json, FILE *out, struct mg_err *e)
 {
@@ -74,6 +102,8 @@ int crosscheck_run(struct pgstore *s, unsigned window, int json, FILE *out, stru
 				PQgetvalue(r, i, 7));
 	}
 	PQclear(r);
+	if (!json && dedup_summary(s, out, e))
+		return -1;
 	return n;
 }
 

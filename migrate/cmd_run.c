@@ -10,6 +10,7 @@
 #include "migrate/outputs.h"
 #include "migrate/pipeline.h"
 #include "migrate/report.h"
+#include "transform/rules.h"
 
 /* --progress-fd N (used by `migrate runbook`): "table rows seconds" lines */
 static void progress_fd(void *arg, const char *table, uint64_t rows, double secs, int final)
@@ -63,8 +64,10 @@ int cmd_run(int argc, char **argv)
 	struct pgstore s;
 	struct mg_err e = {0};
 	struct report rep;
+	struct rules_limits limits;
 
 	memset(&o, 0, sizeof(o));
+	memset(&limits, 0, sizeof(limits));
 	o.version = MIGRATE_VERSION;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--store") && i + 1 < argc)
@@ -79,6 +82,18 @@ int cmd_run(int argc, char **argv)
 			pfd = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--report-dir") && i + 1 < argc)
 			report_dir = argv[++i];
+		else if (!strcmp(argv[i], "--threshold") && i + 1 < argc) {
+			/* the run's error thresholds: --threshold max_reject_ratio=0.05 */
+			char kv[128], *eq;
+
+			snprintf(kv, sizeof(kv), "%s", argv[++i]);
+			if (!(eq = strchr(kv, '=')))
+				return usage_error("run", "--threshold needs KEY=VALUE, such as max_rejects=1000");
+			*eq = '\0';
+			if (rules_limits_set(&limits, kv, eq + 1, &e))
+				return usage_error("run", "%s", e.msg);
+			o.limits = &limits;
+		}
 		else if (!strcmp(argv[i], "--sign-key") && i + 1 < argc)
 			sign_key = argv[++i];
 		else if ((!strcmp(argv[i], "--commit-rows") || !strcmp(argv[i], "--batch-rows")) && i + 1 < argc) {
@@ -126,7 +141,8 @@ int cmd_run(int argc, char **argv)
 	if (pipeline_run(pb, &s, &o, &res, &e)) {
 		pipeline_result_release(&res);
 		playbook_free(pb);
-		return die_err(&e);
+		rc = die_err(&e);
+		return e.code == MG_E_THRESHOLD ? EXIT_UNBALANCED : rc; /* stopped, resumable */
 	}
 	memset(&rep, 0, sizeof(rep));
 	rep.run_id = res.run_id;

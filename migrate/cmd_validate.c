@@ -26,6 +26,7 @@
 #include "migrate/hash.h"
 #include "transform/codemap.h"
 #include "transform/plan.h"
+#include "transform/rules.h"
 
 #define MAX_FIELDS 64
 #define SAMPLES_CHANGED 3        /* samples per field whose value the transform changed */
@@ -54,6 +55,10 @@ struct vfield {
 	struct codemap *map;
 	struct dq_vset pairs;        /* key: 'N' | 'V' legacy, '\0', 'N' | 'V' unified */
 	int have_pairs;
+	const char *dflt;            /* category: the default code */
+	int text_col;                /* category: the text_column, or -1 */
+	struct dq_vset texts;        /* category with text_column: legacy text '\0' legacy code */
+	int have_texts;
 	uint64_t records, unmapped;
 };
 
@@ -68,6 +73,9 @@ struct vtable {
 	uint64_t repeated;
 	int unified;                 /* a unified target (not raw) */
 	uint64_t rows_seen;          /* transformed rows looked at for samples */
+	char stop[1024];             /* a reject threshold a run would stop at (transform/rules.h) */
+	uint64_t stop_at;            /* ... after this many records of the table */
+	char cov[1024];              /* a coverage threshold the table fails */
 };
 
 struct vctx {
@@ -75,6 +83,9 @@ struct vctx {
 	unsigned long long limit;
 	struct vtable *vt;
 	unsigned nt;
+	struct rules_gate gate;      /* the thresholds, evaluated as a run does */
+	struct rules_limits limits;  /* --threshold: the run's */
+	int have_limits;
 	struct mg_buf a, b;          /* scratch */
 };
 
@@ -89,6 +100,8 @@ static void field_release(struct vfield *f)
 	codemap_free(f->map);
 	if (f->have_pairs)
 		dq_vset_release(&f->pairs);
+	if (f->have_texts)
+		dq_vset_release(&f->texts);
 }
 
 static int fields_setup(struct vctx *v, struct vtable *vt, struct dq_cols *dc, const struct mg_utable *ut,
@@ -107,7 +120,7 @@ static int fields_setup(struct vctx *v, struct vtable *vt, struct dq_cols *dc, c
 		memset(f, 0, sizeof(*f));
 		f->field = field;
 		f->uf = schema_field_index(ut, field);
-		f->col = -1;
+		f->col = f->text_col = -1;
 		f->type = "text";
 		if (pb_scalar(spec)) {
 			f->column = pb_scalar(spec);
@@ -121,6 +134,9 @@ static int fields_setup(struct vctx *v, struct vtable *vt, struct dq_cols *dc, c
 			if (f->value)
 				f->type = "const", f->column = NULL;
 			f->table = pb_scalar(pb_get(v->pb, spec, "table"));
+			f->dflt = pb_scalar(pb_get(v->pb, spec, "default"));
+			if (pb_scalar(pb_get(v->pb, spec, "text_column")))
+				f->text_col = dq_cols_find(dc, pb_scalar(pb_get(v->pb, spec, "text_column")));
 		}
 		f->col = f->column ? dq_cols_find(dc, f->column) : -1;
 		f->kind = dq_field_kind(ut, field);
@@ -141,6 +157,10 @@ static int fields_setup(struct vctx *v, struct vtable *vt, struct dq_cols *dc, c
 			free(path);
 			dq_vset_init(&f->pairs, COVERAGE_CAP, 256);
 			f->have_pairs = 1;
+			if (f->text_col >= 0 && !strcmp(f->type, "category")) {
+				dq_vset_init(&f->texts, COVERAGE_CAP, 256);
+				f->have_texts = 1;
+			}
 		}
 	}
 	return 0;
@@ -179,6 +199,7 @@ static char *render_after(enum mask_kind k, const unsigned char *p, size_t n, st
 		buf_release(&out);
 		return NULL;
 	}
+	out.ptr[out.len] = '\0'; /* an empty value: buf_grow does not terminate */
 	return buf_detach(&out, NULL);
 }
 
@@ -214,6 +235,17 @@ static int look_at_row(struct vctx *v, struct vtable *vt, struct dq_cols *dc, co
 				return -1;
 			if (dq_vset_add(&f->pairs, v->b.ptr, v->b.len, e) == -1)
 				return -1;
+			if (f->have_texts) {
+				/* the legacy text next to the legacy code: one text with several codes */
+				size_t tn;
+				const unsigned char *tv = batch_get(raw, r, (unsigned)f->text_col, &tn);
+
+				if (tv && bv) {
+					if (decode_plain(dc, f->text_col, tv, tn, &v->b, e) < 0 || buf_addc(&v->b, 0, e) ||
+					    buf_add(&v->b, v->a.ptr, v->a.len, e) || dq_vset_add(&f->texts, v->b.ptr, v->b.len, e) == -1)
+						return -1;
+				}
+			}
 			f->records++;
 			if (bv ? !codemap_get(f->map, (const char *)buf_cstr(&v->a), v->a.len) : !strcmp(f->type, "category"))
 				f->unmapped++;
@@ -347,6 +379,8 @@ static int run_table(struct vctx *v, struct vtable *vt, struct mg_err *e)
 		if (plan_apply(plan, &raw, &uni, e))
 			goto out;
 		ledger_add(&vt->l, &uni.delta);
+		if (!vt->stop[0] && rules_gate_check(&v->gate, &vt->l, NULL, vt->stop, sizeof(vt->stop)))
+			vt->stop_at = vt->l.st[ST_EXTRACT].in; /* where a run would stop (at most a batch later) */
 		if (dq_rejects_add(&vt->rj, &dc, &uni.rejects, e))
 			goto out;
 		if (!vt->unified)
@@ -379,6 +413,7 @@ static int run_table(struct vctx *v, struct vtable *vt, struct mg_err *e)
 			goto out;
 		}
 	}
+	rules_gate_table_end(&v->gate, &vt->l, vt->cov, sizeof(vt->cov));
 	rc = 0;
 out:
 	hasher_free(h);
@@ -453,7 +488,80 @@ static json_t *pair_half(const unsigned char *p, size_t n, int second, struct mg
 	return json_string(buf_cstr(tmp));
 }
 
-static json_t *coverage_json(struct vctx *v, struct vfield *f)
+/* Category collisions: unified codes that several legacy codes of the
+ * table map to, and legacy texts seen with several legacy codes. */
+static void collisions_json(struct vctx *v, struct vfield *f, json_t *o)
+{
+	json_t *many = json_array(), *texts = json_array();
+
+	for (unsigned i = 0; i < f->pairs.n; i++) {
+		const unsigned char *p = dq_vset_bytes(&f->pairs, i), *z = memchr(p, 0, f->pairs.item[i].kept);
+		json_t *codes, *u;
+		unsigned first = 1;
+
+		if (!z || p[0] != 'V' || z[1] != 'V' || !codemap_get(f->map, (const char *)p + 1, (size_t)(z - p - 1)))
+			continue;
+		/* the first pair of this unified code (by the table) lists the others */
+		for (unsigned k = 0; k < i && first; k++) {
+			const unsigned char *q = dq_vset_bytes(&f->pairs, k), *y = memchr(q, 0, f->pairs.item[k].kept);
+
+			first = !(y && q[0] == 'V' && f->pairs.item[k].kept - (size_t)(y - q) == f->pairs.item[i].kept - (size_t)(z - p) &&
+				  !memcmp(y, z, f->pairs.item[i].kept - (size_t)(z - p)) &&
+				  codemap_get(f->map, (const char *)q + 1, (size_t)(y - q - 1)));
+		}
+		if (!first)
+			continue;
+		codes = json_array();
+		for (unsigned k = i; k < f->pairs.n; k++) {
+			const unsigned char *q = dq_vset_bytes(&f->pairs, k), *y = memchr(q, 0, f->pairs.item[k].kept);
+
+			if (y && q[0] == 'V' && f->pairs.item[k].kept - (size_t)(y - q) == f->pairs.item[i].kept - (size_t)(z - p) &&
+			    !memcmp(y, z, f->pairs.item[i].kept - (size_t)(z - p)) &&
+			    codemap_get(f->map, (const char *)q + 1, (size_t)(y - q - 1)))
+				json_array_append_new(codes, json_pack("{s:o,s:I}", "legacy", pair_half(q, f->pairs.item[k].kept, 0, &v->a),
+								       "count", (json_int_t)f->pairs.item[k].count));
+		}
+		u = pair_half(p, f->pairs.item[i].kept, 1, &v->a);
+		if (json_array_size(codes) > 1)
+			json_array_append_new(many, json_pack("{s:o,s:o}", "unified", u, "legacy", codes));
+		else
+			json_decref(codes), json_decref(u);
+	}
+	json_object_set_new(o, "many_to_one", many);
+	for (unsigned i = 0; f->have_texts && i < f->texts.n; i++) {
+		const unsigned char *p = dq_vset_bytes(&f->texts, i), *z = memchr(p, 0, f->texts.item[i].kept);
+		json_t *codes;
+		int first = 1;
+
+		if (!z)
+			continue;
+		for (unsigned k = 0; k < i && first; k++)
+			first = !(!memcmp(dq_vset_bytes(&f->texts, k), p, (size_t)(z - p) + 1));
+		if (!first)
+			continue;
+		codes = json_array();
+		for (unsigned k = i; k < f->texts.n; k++) {
+			const unsigned char *q = dq_vset_bytes(&f->texts, k);
+
+			if (f->texts.item[k].kept > (size_t)(z - p) && !memcmp(q, p, (size_t)(z - p) + 1)) {
+				buf_reset(&v->a);
+				dq_esc(q + (z - p) + 1, f->texts.item[k].kept - (size_t)(z - p) - 1, &v->a, &(struct mg_err){0});
+				json_array_append_new(codes, json_pack("{s:s,s:I}", "legacy", buf_cstr(&v->a), "count",
+								       (json_int_t)f->texts.item[k].count));
+			}
+		}
+		if (json_array_size(codes) > 1) {
+			buf_reset(&v->a);
+			dq_esc(p, (size_t)(z - p), &v->a, &(struct mg_err){0});
+			json_array_append_new(texts, json_pack("{s:s,s:o}", "text", buf_cstr(&v->a), "codes", codes));
+		} else {
+			json_decref(codes);
+		}
+	}
+	json_object_set_new(o, "text_with_several_codes", texts);
+}
+
+static json_t *coverage_json(struct vctx *v, struct vtable *vt, struct vfield *f)
 {
 	json_t *o = json_object(), *codes = json_array(), *unm = json_array();
 	unsigned *idx = calloc(f->pairs.n ? f->pairs.n : 1, sizeof(*idx));
@@ -472,6 +580,14 @@ static json_t *coverage_json(struct vctx *v, struct vfield *f)
 					 : strcmp(f->type, "category") != 0;
 		json_t *x = json_pack("{s:o,s:o,s:I,s:b}", "legacy", pair_half(p, it->kept, 0, &v->a), "unified",
 				      pair_half(p, it->kept, 1, &v->a), "count", (json_int_t)it->count, "mapped", mapped);
+
+		if (!strcmp(f->type, "category")) {
+			/* how: by the table, by a keyword rule, or the default */
+			const char *u = json_string_value(json_object_get(x, "unified"));
+
+			json_object_set_new(x, "how", json_string(mapped ? "table" : u && f->dflt && !strcmp(u, f->dflt) ?
+								 "default" : "keyword"));
+		}
 
 		json_array_append_new(codes, x);
 		if (!mapped) {
@@ -493,6 +609,22 @@ static json_t *coverage_json(struct vctx *v, struct vfield *f)
 	json_object_set_new(o, "records_not_listed", json_integer((json_int_t)f->pairs.overflow));
 	json_object_set_new(o, "unmapped", unm);
 	json_object_set_new(o, "codes", codes);
+	if (!strcmp(f->type, "category")) {
+		/* the records loaded, exactly (the fixes), and the ones rejected as unmapped */
+		uint64_t kw = ledger_fix_get(&vt->l, RULES_FIX_KEYWORD), df = ledger_fix_get(&vt->l, "unmapped_category");
+		uint64_t rj = 0;
+
+		for (unsigned i = 0; i < vt->rj.n; i++)
+			if (!strcmp(vt->rj.r[i].name, "transform.unmapped_category"))
+				rj = vt->rj.r[i].count;
+		json_object_set_new(o, "loaded", json_integer((json_int_t)vt->l.st[ST_TRANSFORM].out));
+		json_object_set_new(o, "mapped_by_table",
+				    json_integer((json_int_t)(vt->l.st[ST_TRANSFORM].out - kw - df)));
+		json_object_set_new(o, "mapped_by_keyword", json_integer((json_int_t)kw));
+		json_object_set_new(o, "defaulted", json_integer((json_int_t)df));
+		json_object_set_new(o, "rejected_unmapped", json_integer((json_int_t)rj));
+		collisions_json(v, f, o);
+	}
 	return o;
 }
 
@@ -540,10 +672,20 @@ static json_t *table_json(struct vctx *v, struct vtable *vt)
 		json_object_set_new(x, "samples", s);
 		json_array_append_new(fields, x);
 		if (f->have_pairs)
-			json_array_append_new(cov, coverage_json(v, f));
+			json_array_append_new(cov, coverage_json(v, vt, f));
 	}
 	json_object_set_new(o, "fields", fields);
 	json_object_set_new(o, "coverage", cov);
+	{
+		json_t *th = json_array();
+
+		if (vt->stop[0])
+			json_array_append_new(th, json_pack("{s:s,s:I,s:o}", "kind", "rejects", "after_records",
+							    (json_int_t)vt->stop_at, "message", jtext(vt->stop)));
+		if (vt->cov[0])
+			json_array_append_new(th, json_pack("{s:s,s:o}", "kind", "coverage", "message", jtext(vt->cov)));
+		json_object_set_new(o, "thresholds_failed", th);
+	}
 	return o;
 }
 
@@ -551,11 +693,12 @@ static json_t *model(struct vctx *v)
 {
 	json_t *o = json_object(), *tables = json_array(), *rejects = json_object();
 	struct mg_ledger all;
-	uint64_t rejected = 0, repeated = 0;
+	uint64_t rejected = 0, repeated = 0, failed = 0;
 
 	ledger_init(&all);
 	for (unsigned i = 0; i < v->nt; i++) {
 		ledger_add(&all, &v->vt[i].l);
+		failed += (v->vt[i].stop[0] != 0) + (v->vt[i].cov[0] != 0);
 		rejected += v->vt[i].rj.total;
 		repeated += v->vt[i].repeated;
 		for (unsigned k = 0; k < v->vt[i].rj.n; k++) {
@@ -576,6 +719,7 @@ static json_t *model(struct vctx *v)
 	json_object_set_new(o, "passed", json_integer((json_int_t)all.st[ST_TRANSFORM].out));
 	json_object_set_new(o, "rejected_total", json_integer((json_int_t)rejected));
 	json_object_set_new(o, "repeated_legacy_ids", json_integer((json_int_t)repeated));
+	json_object_set_new(o, "thresholds_failed", json_integer((json_int_t)failed));
 	json_object_set_new(o, "stages", stages_json(&all));
 	json_object_set_new(o, "rejects", rejects);
 	json_object_set_new(o, "fixes", fixes_json(&all));
@@ -699,6 +843,24 @@ static void print_text(FILE *out, json_t *m)
 			fprintf(out, "  coverage of %s <- %s (%s): %lld records, %lld distinct codes, %lld not in the table"
 				" (%lld records)\n", jstr(x, "field"), jstr(x, "column"), jstr(x, "table"), jint(x, "records"),
 				jint(x, "distinct_pairs"), jint(x, "distinct_unmapped"), jint(x, "records_unmapped"));
+			if (json_object_get(x, "loaded"))
+				fprintf(out, "    of %lld records loaded: %lld mapped by the table, %lld by keyword rules, %lld"
+					" defaulted; %lld rejected as unmapped\n", jint(x, "loaded"), jint(x, "mapped_by_table"),
+					jint(x, "mapped_by_keyword"), jint(x, "defaulted"), jint(x, "rejected_unmapped"));
+			json_array_foreach(json_object_get(x, "many_to_one"), q, y) {
+				fprintf(out, "    several legacy codes -> \"%s\":", json_string_value(json_object_get(y, "unified")));
+				for (size_t w = 0; w < json_array_size(json_object_get(y, "legacy")); w++)
+					fprintf(out, " \"%s\" (%lld)", jstr(json_array_get(json_object_get(y, "legacy"), w), "legacy"),
+						jint(json_array_get(json_object_get(y, "legacy"), w), "count"));
+				fputc('\n', out);
+			}
+			json_array_foreach(json_object_get(x, "text_with_several_codes"), q, y) {
+				fprintf(out, "    legacy text \"%s\" seen with several codes:", jstr(y, "text"));
+				for (size_t w = 0; w < json_array_size(json_object_get(y, "codes")); w++)
+					fprintf(out, " \"%s\" (%lld)", jstr(json_array_get(json_object_get(y, "codes"), w), "legacy"),
+						jint(json_array_get(json_object_get(y, "codes"), w), "count"));
+				fputc('\n', out);
+			}
 			json_array_foreach(json_object_get(x, "unmapped"), q, y) {
 				if (q == 10) {
 					fputs("      ...\n", out);
@@ -710,6 +872,18 @@ static void print_text(FILE *out, json_t *m)
 				print_value(out, json_object_get(y, "unified"));
 				fprintf(out, "  %lld records\n", jint(y, "count"));
 			}
+		}
+	}
+	json_array_foreach(json_object_get(m, "tables"), i, t) {
+		json_t *x;
+		size_t tk;
+
+		json_array_foreach(json_object_get(t, "thresholds_failed"), tk, x) {
+			if (!strcmp(jstr(x, "kind"), "rejects"))
+				fprintf(out, "\nTHRESHOLD: a run would stop after %lld records of table %s: %s\n",
+					jint(x, "after_records"), jstr(t, "name"), jstr(x, "message"));
+			else
+				fprintf(out, "\nTHRESHOLD: a run would finish out of balance (exit 3): %s\n", jstr(x, "message"));
 		}
 	}
 	fprintf(out, "\ntotal: %lld records read, %lld pass the transform, %lld would be rejected\n", jint(m, "rows"),
@@ -784,6 +958,11 @@ static void html_table(FILE *f, json_t *t)
 	h_esc(f, jstr(t, "target"));
 	fputs("</h2>\n", f);
 	html_stages(f, json_object_get(t, "stages"));
+	json_array_foreach(json_object_get(t, "thresholds_failed"), k, x) {
+		fputs("<p class=bad data-threshold>threshold: ", f);
+		h_esc(f, jstr(x, "message"));
+		fputs("</p>\n", f);
+	}
 	fprintf(f, "<h3>rejects: <span class=%s>%lld</span></h3>\n", rejected ? "bad" : "ok", rejected);
 	json_array_foreach(json_object_get(t, "rejects"), k, x)
 		if (jint(x, "count") > maxc)
@@ -983,6 +1162,17 @@ int cmd_validate(int argc, char **argv)
 			html = argv[++i];
 		} else if (!strcmp(argv[i], "--json")) {
 			json = 1;
+		} else if (!strcmp(argv[i], "--threshold") && i + 1 < argc) {
+			/* the run's thresholds, as `migrate run --threshold` */
+			char kv[128], *eq;
+
+			snprintf(kv, sizeof(kv), "%s", argv[++i]);
+			if (!(eq = strchr(kv, '=')))
+				return usage_error("validate", "--threshold needs KEY=VALUE, such as max_rejects=1000");
+			*eq = '\0';
+			if (rules_limits_set(&v.limits, kv, eq + 1, &e))
+				return usage_error("validate", "%s", e.msg);
+			v.have_limits = 1;
 		} else if (argv[i][0] == '-' || path) {
 			return usage_error("validate", "unexpected argument '%s'", argv[i]);
 		} else {
@@ -1003,9 +1193,11 @@ int cmd_validate(int argc, char **argv)
 		mg_err_set(&e, MG_E_NOMEM, "out of memory");
 		goto out;
 	}
+	rules_gate_init(&v.gate, v.pb, v.have_limits ? &v.limits : NULL);
 	for (unsigned i = 0; i < v.pb->ntables; i++) {
 		v.vt[i].t = &v.pb->tables[i];
 		v.nt = i + 1;
+		rules_gate_table(&v.gate, v.pb, v.vt[i].t);
 		if (run_table(&v, &v.vt[i], &e))
 			goto out;
 	}
@@ -1029,7 +1221,8 @@ int cmd_validate(int argc, char **argv)
 		mg_err_set(&e, MG_E_IO, "cannot write the output: %s", strerror(errno));
 		goto out;
 	}
-	rc = json_integer_value(json_object_get(m, "rejected_total")) ? EXIT_UNBALANCED : EXIT_OK;
+	rc = json_integer_value(json_object_get(m, "rejected_total")) || json_integer_value(json_object_get(m, "thresholds_failed"))
+		     ? EXIT_UNBALANCED : EXIT_OK;
 out:
 	json_decref(m);
 	for (unsigned i = 0; i < v.nt; i++) {

@@ -1018,6 +1018,7 @@ static const struct {
 	{"phone_unrecognised", "a phone value that is no phone number: loaded as it is"},
 	{"fullwidth_folded", "full-width digits or letters folded to ASCII"},
 	{"idno_invalid", "an ID number with a wrong length or check character: loaded as it is"},
+	{"category_keyword", "a legacy category not in the mapping table: mapped by a keyword rule on title or content"},
 };
 
 const char *dq_fix_explain(const char *name)
@@ -1025,5 +1026,7 @@ const char *dq_fix_explain(const char *name)
 	for (size_t i = 0; i < sizeof(fixes) / sizeof(fixes[0]); i++)
 		if (!strcmp(fixes[i].name, name))
 			return fixes[i].what;
+	if (!strncmp(name, "validate.", 9))
+		return "a validation rule with action: flag failed: the record is loaded and counted";
 	return "a counted change";
 }

@@ -26,6 +26,7 @@ enum mg_code {
 	MG_E_IO,       /* file system */
 	MG_E_NOMEM,
 	MG_E_INTERNAL,
+	MG_E_THRESHOLD, /* over an error threshold (transform/rules.h): exit 3 */
 };
 
 struct mg_err {

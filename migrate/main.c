@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "migrate/builtin.h"
+#include "migrate/dedup.h"
 
 static const struct cmd {
 	const char *name;
@@ -17,6 +18,7 @@ static const struct cmd {
 	{"reconcile", cmd_reconcile, "recount a run independently at source and target"},
 	{"runbook", cmd_runbook, "run the systems of a cutover runbook, several at once"},
 	{"crosscheck", cmd_crosscheck, "list work orders present in two systems"},
+	{"dedup", cmd_dedup, "find near-duplicate work orders; merge within a system, report across"},
 	{"peek", cmd_peek, "show raw rows as the source driver hands them over"},
 	{"inspect", cmd_inspect, "profile a source column by column and draft its playbook"},
 	{"validate", cmd_validate, "extract, decode and transform without loading: what would be rejected"},
@@ -56,6 +58,13 @@ static const char usage_text[] =
 	"        list work orders present in two systems (same caller phone within\n"
 	"        MINUTES, default 30) with both keys, into migration.cross_duplicate;\n"
 	"        they are reported, never merged\n"
+	"  dedup [--system CODE | --all] [--window MIN] [--min-similarity X]\n"
+	"      [--across report|merge] [--apply] [--json] [--store CONNINFO]\n"
+	"        near-duplicate work orders: same caller phone within MIN minutes\n"
+	"        (default 30), text similarity >= X (pg_trgm, default 0.5); the\n"
+	"        earliest survives, the others point at it (never deleted); across\n"
+	"        systems pairs are reported unless --across merge; without --apply\n"
+	"        nothing is written; exit 3 if the pass's ledger does not balance\n"
 	"  reconcile RUN [--store CONNINFO] [--json] [--aggregates] [--drill [--leaf-rows N]]\n"
 	"        recount run RUN independently at the source and in the store and\n"
 	"        compare with its ledger, table by table; --aggregates adds the store's\n"

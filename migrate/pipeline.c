@@ -477,8 +477,8 @@ static int run_table(struct playbook *pb, struct pgstore *store, const struct pi
 		if (over[0] || (end && rules_gate_check(g, &res->ledger, NULL, over, sizeof(over)))) {
 			/* stop at the checkpoint just committed: resumable, every record accounted for */
 			mg_err_set(e, MG_E_THRESHOLD, "over an error threshold: %s; the run stopped at its checkpoint after"
-				   " %llu records, every one loaded or rejected: correct the source or raise the threshold,"
-				   " then run again to resume", over,
+				   " %llu records, every one loaded or rejected: correct the source or raise the threshold"
+				   " and run again", over,
 				   (unsigned long long)(res->ledger.st[ST_EXTRACT].in));
 			fail(&p, e);
 			break;

@@ -12,6 +12,8 @@
 #include "migrate/ledger.h"
 #include "migrate/playbook.h"
 
+struct rules_limits;
+
 struct pipeline_opts {
 	int fresh;                 /* start a new run even if one can resume */
 	const char *version;
@@ -20,6 +22,7 @@ struct pipeline_opts {
 	void *progress_arg;
 	unsigned commit_rows;      /* override the playbook's commit_rows; 0 = keep */
 	unsigned batch_rows;       /* override the playbook's batch_rows; 0 = keep */
+	const struct rules_limits *limits; /* the run's error thresholds (transform/rules.h), or NULL */
 	/* test hook: stop (exit immediately, like a crash) after N commits; 0 = never */
 	unsigned long crash_after_commits;
 };

@@ -11,6 +11,7 @@
 #include "migrate/hash.h"
 #include "migrate/schema.h"
 #include "transform/plan.h"
+#include "transform/rules.h"
 
 #define PLAYBOOK_MAX_BYTES (4u << 20)
 
@@ -18,6 +19,7 @@ static const struct pb_keyspec top_keys[] = {
 	{"system", "the legacy system: code, hotline, name, department, mode"},
 	{"source", "where the records are: driver and its options"},
 	{"tables", "the tables or files to migrate"},
+	{"thresholds", "the system's error thresholds: {max_reject_ratio, max_rejects, warmup_rows}"},
 	{NULL, NULL},
 };
 
@@ -38,6 +40,7 @@ static const struct pb_keyspec table_keys[] = {
 	{"encodings", "per-column encoding overrides: column: encoding"},
 	{"fields", "unified field: legacy column, or {column, type, ...}"},
 	{"dates", "date policy: {zero: null|reject, invalid: null|reject}"},
+	{"empty_is_null", "true: a blank or all-space value is NULL for datetime, phone, idno, code, unit and category fields (default false)"},
 	{"batch_rows", "rows per batch (default 1000)"},
 	{"commit_rows", "rows per load transaction and checkpoint (default 20000)"},
 	{"max_field_bytes", "cap on one field's bytes (default 16777216)"},
@@ -48,6 +51,8 @@ static const struct pb_keyspec table_keys[] = {
 	{"repair", "repair rules for decoded values: utf8_as_latin1, gbk_as_latin1, gb18030_2005_pua, euro_0x80, all, none (default none)"},
 	{"watermark", "database sources: a column that grows when a row changes (updated_at, id): extract only rows changed since the last run"},
 	{"watermark_overlap", "watermark: re-read this many seconds (or units of a numeric column) before the last watermark (default 0)"},
+	{"validate", "validation rules on unified fields: [{rule: closed_after_received}, {field: x, required: true}, ...]"},
+	{"thresholds", "the table's error thresholds: {max_reject_ratio, max_rejects, warmup_rows}"},
 	{NULL, NULL},
 };
 
@@ -435,6 +440,7 @@ static void check_table(struct playbook *pb, struct pb_table *t, yaml_node_t *n)
 		pb_diag(pb, pb_get(pb, n, "max_field_bytes"), "%s", bare(pb, e.msg)), mg_err_clear(&e);
 	t->max_field_bytes = (size_t)v;
 	plan_check(pb, t);
+	rules_check_table(pb, t);
 }
 
 int playbook_load(struct playbook **pbp, const char *path, struct mg_err *e)
@@ -503,6 +509,7 @@ int playbook_load(struct playbook **pbp, const char *path, struct mg_err *e)
 	check_system(pb, pb_get(pb, root, "system"));
 	pb->source = pb_get(pb, root, "source");
 	check_source(pb, pb->source);
+	rules_check_playbook(pb);
 	tables = pb_get(pb, root, "tables");
 	if (!tables || tables->type != YAML_SEQUENCE_NODE ||
 	    tables->data.sequence.items.top == tables->data.sequence.items.start) {

@@ -215,3 +215,95 @@ void codemap_free(struct codemap *m)
 	free(m->slot);
 	free(m);
 }
+
+/* ---- keyword rules */
+
+struct kwrule {
+	char *unified;
+	unsigned where;
+	char **word;
+	unsigned nword;
+};
+
+struct cm_keywords {
+	struct kwrule *r;
+	unsigned n;
+};
+
+int cm_keywords_rule(struct cm_keywords **kw, const char *unified, unsigned where, struct mg_err *e)
+{
+	struct kwrule *nr;
+
+	if (!*kw && !(*kw = calloc(1, sizeof(**kw))))
+		return mg_err_set(e, MG_E_NOMEM, "out of memory");
+	nr = realloc((*kw)->r, ((*kw)->n + 1) * sizeof(*nr));
+	if (!nr)
+		return mg_err_set(e, MG_E_NOMEM, "out of memory");
+	(*kw)->r = nr;
+	nr += (*kw)->n;
+	memset(nr, 0, sizeof(*nr));
+	nr->where = where;
+	if (!(nr->unified = strdup(unified)))
+		return mg_err_set(e, MG_E_NOMEM, "out of memory");
+	(*kw)->n++;
+	return 0;
+}
+
+int cm_keywords_word(struct cm_keywords *kw, const char *word, struct mg_err *e)
+{
+	struct kwrule *r;
+	char **nw;
+
+	if (!kw || !kw->n)
+		return mg_err_set(e, MG_E_INTERNAL, "a keyword without a rule");
+	r = &kw->r[kw->n - 1];
+	nw = realloc(r->word, (r->nword + 1) * sizeof(*nw));
+	if (!nw)
+		return mg_err_set(e, MG_E_NOMEM, "out of memory");
+	r->word = nw;
+	if (!(nw[r->nword] = strdup(word)))
+		return mg_err_set(e, MG_E_NOMEM, "out of memory");
+	r->nword++;
+	return 0;
+}
+
+static int contains(const char *hay, size_t hn, const char *needle)
+{
+	size_t nn = strlen(needle);
+
+	return hay && nn && nn <= hn && memmem(hay, hn, needle, nn) != NULL;
+}
+
+const char *cm_keywords_match(const struct cm_keywords *kw, const char *title, size_t tn, const char *content,
+			      size_t cn, unsigned *rule)
+{
+	for (unsigned i = 0; kw && i < kw->n; i++) {
+		const struct kwrule *r = &kw->r[i];
+
+		for (unsigned w = 0; w < r->nword; w++)
+			if (((r->where & CM_IN_TITLE) && contains(title, tn, r->word[w])) ||
+			    ((r->where & CM_IN_CONTENT) && contains(content, cn, r->word[w]))) {
+				if (rule)
+					*rule = i;
+				return r->unified;
+			}
+	}
+	return NULL;
+}
+
+size_t cm_keywords_size(const struct cm_keywords *kw) { return kw ? kw->n : 0; }
+const char *cm_keywords_unified(const struct cm_keywords *kw, size_t i) { return kw->r[i].unified; }
+
+void cm_keywords_free(struct cm_keywords *kw)
+{
+	if (!kw)
+		return;
+	for (unsigned i = 0; i < kw->n; i++) {
+		for (unsigned w = 0; w < kw->r[i].nword; w++)
+			free(kw->r[i].word[w]);
+		free(kw->r[i].word);
+		free(kw->r[i].unified);
+	}
+	free(kw->r);
+	free(kw);
+}

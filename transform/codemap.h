@@ -24,6 +24,27 @@ size_t codemap_size(const struct codemap *m);
 const char *codemap_key(const struct codemap *m, size_t i);
 const char *codemap_value(const struct codemap *m, size_t i);
 
+/* Keyword rules of a category field: ordered rules, each a unified code,
+ * where to look (CM_IN_TITLE, CM_IN_CONTENT) and words; a text matches a
+ * rule when it contains one of its words (exact UTF-8 bytes). The first
+ * rule that matches wins. */
+#define CM_IN_TITLE 1u
+#define CM_IN_CONTENT 2u
+
+struct cm_keywords;
+
+/* Append a rule (allocating *kw on the first); its words follow with
+ * cm_keywords_word. */
+int cm_keywords_rule(struct cm_keywords **kw, const char *unified, unsigned where, struct mg_err *e);
+int cm_keywords_word(struct cm_keywords *kw, const char *word, struct mg_err *e);
+/* The unified code of the first rule matching title or content (either may
+ * be NULL), or NULL; *rule gets its index when rule is not NULL. */
+const char *cm_keywords_match(const struct cm_keywords *kw, const char *title, size_t tn, const char *content,
+			      size_t cn, unsigned *rule);
+size_t cm_keywords_size(const struct cm_keywords *kw);
+const char *cm_keywords_unified(const struct cm_keywords *kw, size_t i);
+void cm_keywords_free(struct cm_keywords *kw);
+
 /* Split one CSV record (RFC 4180 quoting, no embedded newlines) into at most
  * max fields, in place. Returns the number of fields, -1 if malformed. */
 int csv_split_line(char *line, char **fields, int max);

@@ -1,6 +1,7 @@
 #include "transform/normalize.h"
 
 #include <string.h>
+#include <strings.h>
 
 size_t norm_fold_fullwidth(const char *in, size_t n, char *out, size_t *outlen)
 {
@@ -96,6 +97,8 @@ enum norm_phone norm_phone(const char *in, size_t n, const char *area, char out[
 	return PHONE_UNRECOGNISED;
 }
 
+static void put_datetime(char out[20], int Y, int M, int D, int h, int mi, int sec);
+
 static int days_in(int y, int m)
 {
 	static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -106,6 +109,11 @@ static int days_in(int y, int m)
 }
 
 enum norm_date norm_date(const char *in, size_t n, const char *fmt, char out[20])
+{
+	return norm_date_pivot(in, n, fmt, 50, out);
+}
+
+enum norm_date norm_date_pivot(const char *in, size_t n, const char *fmt, int pivot, char out[20])
 {
 	char buf[256];
 	size_t len, i = 0;
@@ -140,7 +148,7 @@ enum norm_date norm_date(const char *in, size_t n, const char *fmt, char out[20]
 				nonzero = 1;
 			switch (*f) {
 			case 'Y': Y = v; break;
-			case 'y': Y = v < 50 ? 2000 + v : 1900 + v; break;
+			case 'y': Y = v < pivot ? 2000 + v : 1900 + v; break;
 			case 'm': M = v; break;
 			case 'd': D = v; break;
 			case 'H': h = v; break;
@@ -160,7 +168,13 @@ enum norm_date norm_date(const char *in, size_t n, const char *fmt, char out[20]
 		return DATE_ZERO;
 	if (Y < 1 || M < 1 || M > 12 || D < 1 || D > days_in(Y, M) || h > 23 || mi > 59 || sec > 59)
 		return DATE_INVALID;
-	/* snprintf would do; hand formatting keeps this path allocation- and locale-free */
+	put_datetime(out, Y, M, D, h, mi, sec);
+	return DATE_OK;
+}
+
+/* snprintf would do; hand formatting keeps this path allocation- and locale-free */
+static void put_datetime(char out[20], int Y, int M, int D, int h, int mi, int sec)
+{
 	out[0] = (char)('0' + Y / 1000);
 	out[1] = (char)('0' + Y / 100 % 10);
 	out[2] = (char)('0' + Y / 10 % 10);
@@ -181,7 +195,6 @@ enum norm_date norm_date(const char *in, size_t n, const char *fmt, char out[20]
 	out[17] = (char)('0' + sec / 10);
 	out[18] = (char)('0' + sec % 10);
 	out[19] = '\0';
-	return DATE_OK;
 }
 
 int norm_idno(const char *in, size_t n, char *out, size_t *outlen)
@@ -202,4 +215,243 @@ int norm_idno(const char *in, size_t n, char *out, size_t *outlen)
 		sum += (out[i] - '0') * w[i];
 	}
 	return out[17] == check[sum % 11];
+}
+
+/* Days since 1970-01-01 to a civil date (proleptic Gregorian; H. Hinnant's
+ * algorithm). */
+static void civil_from_days(long long z, int *y, int *m, int *d)
+{
+	long long era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/* Fold full-width and trim spaces into buf; returns the length or -1 if too long. */
+static long fold_trim(const char *in, size_t n, char *buf, size_t size, const char **start)
+{
+	size_t len, i = 0;
+
+	if (n >= size)
+		return -1;
+	norm_fold_fullwidth(in, n, buf, &len);
+	while (len && (buf[len - 1] == ' ' || buf[len - 1] == '\t'))
+		buf[--len] = '\0';
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t'))
+		i++;
+	*start = buf + i;
+	return (long)(len - i);
+}
+
+#define DAYS_1970_TO_10000 2932897LL /* 1970-01-01 .. 10000-01-01 */
+
+enum norm_date norm_excel_date(const char *in, size_t n, int system1904, char out[20])
+{
+	char buf[64];
+	const char *s;
+	long len = fold_trim(in, n, buf, sizeof(buf), &s), i = 0;
+	long long day = 0, num = 0, den = 1, secs, z;
+	int nd = 0, nf = 0, Y, M, D;
+
+	if (len <= 0)
+		return DATE_INVALID;
+	while (i < len && s[i] >= '0' && s[i] <= '9') {
+		if (++nd > 9)
+			return DATE_INVALID;
+		day = day * 10 + (s[i++] - '0');
+	}
+	if (i < len && s[i] == '.') {
+		i++;
+		while (i < len && s[i] >= '0' && s[i] <= '9') {
+			if (nf < 12) { /* beyond 12 digits a fraction no longer moves a second */
+				num = num * 10 + (s[i] - '0');
+				den *= 10;
+			}
+			nf++;
+			i++;
+		}
+		if (nf > 20)
+			return DATE_INVALID;
+	}
+	if (i != len || nd == 0)
+		return DATE_INVALID;
+	if (day == 0)
+		return num == 0 ? DATE_ZERO : DATE_INVALID; /* 0.5 is a time of day, not a date */
+	if (!system1904 && day == 60)
+		return DATE_INVALID; /* 1900-02-29 does not exist */
+	/* days since 1970-01-01: 1899-12-31 is -25568, 1899-12-30 is -25569, 1904-01-01 is -24107 */
+	if (system1904)
+		z = -24107 + day;
+	else
+		z = day < 60 ? -25568 + day : -25569 + day;
+	secs = (num * 86400 + den / 2) / den;
+	if (secs == 86400) {
+		z++;
+		secs = 0;
+	}
+	if (z >= DAYS_1970_TO_10000)
+		return DATE_INVALID;
+	civil_from_days(z, &Y, &M, &D);
+	put_datetime(out, Y, M, D, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+	return DATE_OK;
+}
+
+#define EPOCH_1992_SHANGHAI 694195200LL /* 1992-01-01 00:00:00 +08 */
+
+enum norm_date norm_epoch(const char *in, size_t n, int ms, char out[20], int *subsec)
+{
+	char buf[64];
+	const char *s;
+	long len = fold_trim(in, n, buf, sizeof(buf), &s);
+	long long v = 0, z, t;
+	int Y, M, D;
+
+	*subsec = 0;
+	if (len <= 0 || len > 15)
+		return DATE_INVALID;
+	for (long i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return DATE_INVALID;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (v == 0)
+		return DATE_ZERO;
+	if (ms) {
+		*subsec = v % 1000 != 0;
+		v /= 1000;
+	}
+	if (v < EPOCH_1992_SHANGHAI) {
+		*subsec = 0;
+		return DATE_INVALID;
+	}
+	t = v + 8 * 3600;
+	z = t / 86400;
+	if (z >= DAYS_1970_TO_10000) {
+		*subsec = 0;
+		return DATE_INVALID;
+	}
+	t %= 86400;
+	civil_from_days(z, &Y, &M, &D);
+	put_datetime(out, Y, M, D, (int)(t / 3600), (int)(t / 60 % 60), (int)(t % 60));
+	return DATE_OK;
+}
+
+/* The extension marker ending at the tail of s[0..len): returns its start
+ * or -1. Markers: 转, 分机, ext / ext. / ext: (any case), x / X. */
+static long ext_marker(const char *s, long len, long at)
+{
+	/* at: index of the first digit of the extension (after optional spaces) */
+	long j = at;
+
+	while (j > 0 && s[j - 1] == ' ')
+		j--;
+	if (j >= 3 && !memcmp(s + j - 3, "\xE8\xBD\xAC", 3)) /* 转 */
+		return j - 3;
+	if (j >= 6 && !memcmp(s + j - 6, "\xE5\x88\x86\xE6\x9C\xBA", 6)) /* 分机 */
+		return j - 6;
+	if (j >= 1 && (s[j - 1] == '.' || s[j - 1] == ':') && j >= 4 && !strncasecmp(s + j - 4, "ext", 3))
+		return j - 4;
+	if (j >= 3 && !strncasecmp(s + j - 3, "ext", 3))
+		return j - 3;
+	if (j >= 1 && (s[j - 1] == 'x' || s[j - 1] == 'X'))
+		return j - 1;
+	if (j >= 1 && s[j - 1] == '-')
+		return j - 1;
+	(void)len;
+	return -1;
+}
+
+enum norm_phone norm_phone_ext(const char *in, size_t n, const char *area, char out[32], int *ext)
+{
+	enum norm_phone r = norm_phone(in, n, area, out);
+	char buf[96], main_out[32];
+	const char *s;
+	long len, e, i, m;
+
+	*ext = 0;
+	if (r != PHONE_UNRECOGNISED)
+		return r;
+	len = fold_trim(in, n, buf, sizeof(buf), &s);
+	if (len <= 0)
+		return r;
+	/* the extension: 1 to 6 digits at the end */
+	e = len;
+	while (e > 0 && s[e - 1] >= '0' && s[e - 1] <= '9')
+		e--;
+	if (len - e < 1 || len - e > 6)
+		return r;
+	m = ext_marker(s, len, e);
+	if (m <= 0)
+		return r;
+	if (norm_phone(s, (size_t)m, area, main_out) != PHONE_LANDLINE)
+		return r;
+	i = (long)strlen(main_out);
+	if (i + 5 + (len - e) >= 32)
+		return r;
+	memcpy(out, main_out, (size_t)i);
+	memcpy(out + i, ";ext=", 5);
+	memcpy(out + i + 5, s + e, (size_t)(len - e));
+	out[i + 5 + (len - e)] = '\0';
+	*ext = 1;
+	return PHONE_LANDLINE;
+}
+
+long norm_replace_names(const char *in, size_t n, const char *const *from, const char *const *to, size_t nmap,
+			char *out, size_t cap, size_t *outlen)
+{
+	size_t i = 0, o = 0;
+	long count = 0;
+
+	while (i < n) {
+		size_t best = 0, blen = 0;
+
+		for (size_t k = 0; k < nmap; k++) {
+			size_t fl = strlen(from[k]);
+
+			if (fl > blen && fl <= n - i && !memcmp(in + i, from[k], fl)) {
+				best = k;
+				blen = fl;
+			}
+		}
+		if (blen) {
+			size_t tl = strlen(to[best]);
+
+			if (o + tl > cap)
+				return -1;
+			memcpy(out + o, to[best], tl);
+			o += tl;
+			i += blen;
+			count++;
+		} else {
+			if (o + 1 > cap)
+				return -1;
+			out[o++] = in[i++];
+		}
+	}
+	out[o] = '\0';
+	*outlen = o;
+	return count;
+}
+
+int norm_is_blank(const char *in, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		if (in[i] == ' ' || in[i] == '\t')
+			i++;
+		else if (i + 2 < n && (unsigned char)in[i] == 0xE3 && (unsigned char)in[i + 1] == 0x80 &&
+			 (unsigned char)in[i + 2] == 0x80)
+			i += 3;
+		else
+			return 0;
+	}
+	return 1;
 }

@@ -23,6 +23,24 @@ enum norm_phone { PHONE_MOBILE, PHONE_LANDLINE, PHONE_UNRECOGNISED };
  * The local area code is a parameter (Jiayuguan: "0937"). out needs 32 bytes.
  * On PHONE_UNRECOGNISED out is untouched. */
 enum norm_phone norm_phone(const char *in, size_t n, const char *area, char out[32]);
+/* norm_phone, and for a landline followed by an extension written
+ * "转123", "分机123", "ext.12", "ext 12", "x12" or "-8001" (1 to 6 digits;
+ * tried only when the whole value is not a number by itself) the landline
+ * and the extension in RFC 3966's form: "0937-6212345;ext=8001", with *ext
+ * set to 1 (else 0). Mobiles take no extension. out needs 32 bytes. */
+enum norm_phone norm_phone_ext(const char *in, size_t n, const char *area, char out[32], int *ext);
+
+/* Replace every occurrence of the names from[i] by to[i] (i < nmap) in
+ * in[0..n), scanning left to right and trying the longest name first at
+ * each position; replaced text is not scanned again. Writes at most cap
+ * bytes (plus a NUL) to out and *outlen. Returns the number of
+ * replacements, or -1 if the result would not fit in cap. Empty names
+ * never match. */
+long norm_replace_names(const char *in, size_t n, const char *const *from, const char *const *to, size_t nmap,
+			char *out, size_t cap, size_t *outlen);
+
+/* 1 if in[0..n) is empty or only spaces, tabs and ideographic spaces (U+3000). */
+int norm_is_blank(const char *in, size_t n);
 
 enum norm_date { DATE_OK, DATE_ZERO, DATE_INVALID };
 /* Parse a date/time with a format of literal characters and the fields
@@ -33,6 +51,30 @@ enum norm_date { DATE_OK, DATE_ZERO, DATE_INVALID };
  * DATE_ZERO. On DATE_OK out gets "YYYY-MM-DD HH:MM:SS" (local time,
  * Asia/Shanghai); missing time fields are 0. out needs 20 bytes. */
 enum norm_date norm_date(const char *in, size_t n, const char *fmt, char out[20]);
+/* The same with a two-digit-year pivot (0..100): %y below pivot is 20yy,
+ * the others 19yy. norm_date is norm_date_pivot(..., 50, ...). */
+enum norm_date norm_date_pivot(const char *in, size_t n, const char *fmt, int pivot, char out[20]);
+
+/* An Excel serial date: a day count with an optional fraction of a day
+ * ("44378", "44378.5625"), full-width digits folded, surrounding spaces
+ * ignored. The fraction is rounded to the nearest second.
+ *   1900 system (system1904 0): serial 1 is 1900-01-01. Excel counts the
+ *     non-existent 1900-02-29 as serial 60 (Lotus 1-2-3's leap-year bug):
+ *     serials 1..59 are 1899-12-31 + serial, serials from 61 on are
+ *     1899-12-30 + serial, and 60 itself is DATE_INVALID.
+ *   1904 system (Mac Excel, "date1904"): serial 1 is 1904-01-02.
+ * Serial 0 (Excel's empty date, 1900-01-00) is DATE_ZERO; negative values,
+ * exponents, other text and dates after 9999-12-31 are DATE_INVALID. */
+enum norm_date norm_excel_date(const char *in, size_t n, int system1904, char out[20]);
+
+/* Unix epoch seconds (ms 0) or milliseconds (ms 1): decimal digits only,
+ * full-width folded, surrounding spaces ignored; written as Asia/Shanghai
+ * local time (UTC+8). Asia/Shanghai has had no daylight saving time since
+ * 1991-09-15: instants before 1992-01-01 00:00 +08 are DATE_INVALID rather
+ * than converted with a guessed offset. 0 is DATE_ZERO. *subsec is set to
+ * 1 when milliseconds that are not a whole second were dropped (the output
+ * has whole seconds), else 0. */
+enum norm_date norm_epoch(const char *in, size_t n, int ms, char out[20], int *subsec);
 
 /* GB 11643 resident ID number: full-width folded, 'x' upper-cased; returns
  * 1 if 18 characters with a valid ISO 7064 MOD 11-2 check character, 0 if not.

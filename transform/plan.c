@@ -10,14 +10,27 @@
 #include "transform/decode.h"
 #include "transform/normalize.h"
 #include "transform/repair.h"
+#include "transform/rules.h"
 
-enum op { OP_TEXT, OP_DATETIME, OP_PHONE, OP_IDNO, OP_CATEGORY, OP_CODE, OP_CONST };
+enum op { OP_TEXT, OP_DATETIME, OP_PHONE, OP_IDNO, OP_CATEGORY, OP_CODE, OP_UNIT, OP_CONST };
 enum pol { POL_REJECT, POL_NULL, POL_KEEP, POL_DEFAULT };
 
 #define MAX_FORMATS 8
 #define MAX_DECODERS 8
 
-static const char *const op_names[] = {"text", "datetime", "phone", "idno", "category", "code", "const"};
+static const char *const op_names[] = {"text", "datetime", "phone", "idno", "category", "code", "unit", "const"};
+
+/* datetime formats that are not patterns (transform/normalize.h) */
+enum fkind { FK_PATTERN, FK_EXCEL1900, FK_EXCEL1904, FK_EPOCH, FK_EPOCH_MS };
+static const char *const fkind_names[] = {NULL, "excel1900", "excel1904", "epoch", "epoch_ms"};
+
+static enum fkind format_kind(const char *f)
+{
+	for (unsigned k = FK_EXCEL1900; k <= FK_EPOCH_MS; k++)
+		if (!strcmp(f, fkind_names[k]))
+			return (enum fkind)k;
+	return FK_PATTERN;
+}
 
 struct fop {
 	int uf;
@@ -26,10 +39,17 @@ struct fop {
 	const char *colname;
 	char *value;
 	char *formats[MAX_FORMATS];
+	enum fkind fkind[MAX_FORMATS];
 	int nformats;
+	int pivot;              /* datetime: %y below it is 20yy (default 50) */
+	int empty_null;         /* table's empty_is_null: a blank value is NULL */
 	enum pol zero, invalid, unmapped;
 	char *dflt;
 	struct codemap *map;
+	struct cm_keywords *kw;  /* category: keyword rules (transform/rules.h) */
+	struct codemap *districts; /* text: old district names -> today's (districts:) */
+	const char **dfrom, **dto;
+	size_t nd, dmin, dgrow; /* districts; the shortest name; the most one replacement adds */
 };
 
 struct plan {
@@ -53,20 +73,26 @@ struct plan {
 	struct repair rep;      /* repair rules (transform/repair.h) */
 	unsigned repair_mask;   /* REPAIR_BIT()s and REPAIR_EURO80; 0 = none */
 	struct mg_buf fixed, rawfix;
+	struct rules *rules;    /* validation rules (transform/rules.h), or NULL */
+	int title_col, content_col; /* the columns keyword rules look in, or -1 */
 };
 
 static const struct pb_keyspec field_keys[] = {
 	{"column", "legacy column holding the value"},
-	{"type", "text, datetime, phone, idno, category, code"},
+	{"type", "text, datetime, phone, idno, category, code, unit"},
 	{"value", "a constant value instead of a column"},
-	{"formats", "datetime: list of formats with %Y %m %d %H %M %S %y"},
+	{"formats", "datetime: list of formats with %Y %m %d %H %M %S %y, or excel1900, excel1904, epoch, epoch_ms"},
+	{"pivot", "datetime: two-digit years (%y) below it are 20yy, the others 19yy (0-100, default 50)"},
+	{"districts", "text: CSV of old,new place names replaced inside the value (pre-2019 districts)"},
 	{"zero", "datetime: null or reject, for all-zero dates (0000-00-00)"},
 	{"invalid", "datetime: null or reject; phone: keep or reject"},
-	{"table", "category/code: mapping table CSV, relative to the playbook"},
+	{"table", "category/code/unit: mapping table CSV, relative to the playbook"},
 	{"text_column", "category: legacy column with the category's text"},
 	{"unmapped", "category: default or reject; code: keep or reject"},
 	{"default", "category: unified code used for unmapped legacy codes"},
 	{"taxonomy", "category: taxonomy CSV (default taxonomy.csv beside the playbook)"},
+	{"keywords", "category: ordered rules [{match: [words], in: [title, content], unified: code}] for unmapped codes"},
+	{"coverage", "category: {min_mapped: share, max_unmapped: share} that fail the run"},
 	{NULL, NULL},
 };
 
@@ -89,10 +115,18 @@ static int parse_pol(const char *s, enum pol *p)
 
 static int check_format(const char *f)
 {
-	for (; *f; f++)
-		if (*f == '%' && (!f[1] || !strchr("YymdHMS", *++f)))
+	int fields = 0;
+
+	if (format_kind(f) != FK_PATTERN)
+		return 0;
+	for (; *f; f++) {
+		if (*f != '%')
+			continue;
+		if (!f[1] || !strchr("YymdHMS", *++f))
 			return -1;
-	return 0;
+		fields++;
+	}
+	return fields ? 0 : -1; /* only literals: a misspelt excel1900/epoch, or no date at all */
 }
 
 /* Read one field spec into op (without resolving columns). Diagnoses. */
@@ -105,6 +139,9 @@ static int read_spec(struct playbook *pb, const struct pb_table *t, yaml_node_t 
 
 	memset(op, 0, sizeof(*op));
 	op->col = op->text_col = -1;
+	op->pivot = 50;
+	s = pb_scalar(pb_get(pb, t->node, "empty_is_null")); /* checked once, in plan_check */
+	op->empty_null = s && !strcmp(s, "true");
 	op->zero = POL_REJECT;
 	op->invalid = POL_REJECT;
 	op->unmapped = POL_REJECT;
@@ -147,7 +184,7 @@ static int read_spec(struct playbook *pb, const struct pb_table *t, yaml_node_t 
 				break;
 		if (i == OP_CONST) {
 			pb_diag(pb, pb_get(pb, spec, "type"),
-				"unknown type '%s' for field '%s'; valid: text, datetime, phone, idno, category, code", s, field);
+				"unknown type '%s' for field '%s'; valid: text, datetime, phone, idno, category, code, unit", s, field);
 			return 1;
 		}
 		op->op = (enum op)i;
@@ -161,11 +198,13 @@ static int read_spec(struct playbook *pb, const struct pb_table *t, yaml_node_t 
 				const char *f = pb_scalar(pb_node(pb, *it));
 
 				if (!f || check_format(f) || op->nformats == MAX_FORMATS) {
-					pb_diag(pb, pb_node(pb, *it), "bad date format '%s' (use %%Y %%y %%m %%d %%H %%M %%S and literals; at most %d formats)",
+					pb_diag(pb, pb_node(pb, *it), "bad date format '%s' (use %%Y %%y %%m %%d %%H %%M %%S and literals,"
+						" or excel1900, excel1904, epoch, epoch_ms; at most %d formats)",
 						f ? f : "", MAX_FORMATS);
 					bad = 1;
 					continue;
 				}
+				op->fkind[op->nformats] = format_kind(f);
 				op->formats[op->nformats++] = (char *)f;
 			}
 		}
@@ -180,6 +219,26 @@ static int read_spec(struct playbook *pb, const struct pb_table *t, yaml_node_t 
 	} else if (op->op == OP_PHONE || op->op == OP_IDNO) {
 		op->invalid = POL_KEEP;
 	}
+	if ((n = pb_get(pb, spec, "pivot"))) {
+		char *end;
+		long v = pb_scalar(n) ? strtol(pb_scalar(n), &end, 10) : -1;
+
+		if (op->op != OP_DATETIME)
+			pb_diag(pb, n, "'pivot' is for type datetime (two-digit years)"), bad = 1;
+		else if (!pb_scalar(n) || !*pb_scalar(n) || *end || v < 0 || v > 100)
+			pb_diag(pb, n, "'pivot' must be a whole number from 0 to 100 (two-digit years below it are 20yy)"),
+				bad = 1;
+		else
+			op->pivot = (int)v;
+	}
+	if ((n = pb_get(pb, spec, "districts"))) {
+		if (op->op != OP_TEXT)
+			pb_diag(pb, n, "'districts' is for type text (an address)"), bad = 1;
+		else if (!pb_scalar(n) || !*pb_scalar(n))
+			pb_diag(pb, n, "'districts' must name a CSV file (old,new)"), bad = 1;
+	}
+	if (op->op == OP_UNIT && !pb_scalar(pb_get(pb, spec, "table")))
+		pb_diag(pb, spec, "field '%s' of type unit needs 'table': a CSV of alias,canonical unit names", field), bad = 1;
 	if (op->op == OP_CATEGORY || op->op == OP_CODE) {
 		if (!pb_scalar(pb_get(pb, spec, "table")))
 			pb_diag(pb, spec, "field '%s' of type %s needs 'table': a mapping CSV", field, op_names[op->op]), bad = 1;
@@ -195,10 +254,57 @@ static int read_spec(struct playbook *pb, const struct pb_table *t, yaml_node_t 
 			pb_diag(pb, spec, "field '%s' says unmapped: default but gives no 'default' code", field), bad = 1;
 	}
 	if (op->op == OP_DATETIME && op->nformats == 0) {
+		op->fkind[0] = op->fkind[1] = FK_PATTERN;
 		op->formats[op->nformats++] = (char *)"%Y-%m-%d %H:%M:%S";
 		op->formats[op->nformats++] = (char *)"%Y-%m-%d";
 	}
 	return bad;
+}
+
+/* Load the districts table of a text op (old,new; replaced inside the value). */
+static int load_districts(struct playbook *pb, yaml_node_t *spec, struct fop *op, struct mg_err *e)
+{
+	const char *file = pb_scalar(pb_get(pb, spec, "districts"));
+	char *path = pb_path(pb, file);
+	size_t n;
+
+	if (!path)
+		return mg_err_set(e, MG_E_NOMEM, "out of memory");
+	if (codemap_load(&op->districts, path, "new", e)) {
+		free(path);
+		return -1;
+	}
+	free(path);
+	n = codemap_size(op->districts);
+	op->dfrom = calloc(n + 1, sizeof(*op->dfrom));
+	op->dto = calloc(n + 1, sizeof(*op->dto));
+	if (!op->dfrom || !op->dto)
+		return mg_err_set(e, MG_E_NOMEM, "out of memory");
+	op->dmin = (size_t)-1;
+	for (size_t i = 0; i < n; i++) {
+		size_t fl = strlen(codemap_key(op->districts, i)), tl = strlen(codemap_value(op->districts, i));
+
+		if (!fl)
+			return mg_err_set(e, MG_E_CONFIG, "districts table '%s' has an empty old name", file);
+		op->dfrom[i] = codemap_key(op->districts, i);
+		op->dto[i] = codemap_value(op->districts, i);
+		if (fl < op->dmin)
+			op->dmin = fl;
+		if (tl > fl && tl - fl > op->dgrow)
+			op->dgrow = tl - fl;
+	}
+	op->nd = n;
+	return 0;
+}
+
+static void free_districts(struct fop *op)
+{
+	codemap_free(op->districts);
+	free(op->dfrom);
+	free(op->dto);
+	op->districts = NULL;
+	op->dfrom = op->dto = NULL;
+	op->nd = 0;
 }
 
 /* Load the mapping table of a category/code op, checking category codes
@@ -213,7 +319,7 @@ static int load_map(struct playbook *pb, yaml_node_t *spec, struct fop *op, stru
 
 	if (!path)
 		return mg_err_set(e, MG_E_NOMEM, "out of memory");
-	if (codemap_load(&op->map, path, op->op == OP_CATEGORY ? "unified_code" : "unified", e))
+	if (codemap_load(&op->map, path, op->op == OP_CATEGORY ? "unified_code" : op->op == OP_UNIT ? "canonical" : "unified", e))
 		goto out;
 	if (op->op == OP_CATEGORY) {
 		free(path);
@@ -233,6 +339,8 @@ static int load_map(struct playbook *pb, yaml_node_t *spec, struct fop *op, stru
 			mg_err_set(e, MG_E_CONFIG, "default category '%s' is not in the taxonomy '%s'", op->dflt, path);
 			goto out;
 		}
+		if (rules_keywords_build(pb, spec, taxo, &op->kw, e))
+			goto out;
 	}
 	rc = 0;
 out:
@@ -268,6 +376,12 @@ void plan_check(struct playbook *pb, struct pb_table *t)
 		if (repair_parse_rules(t->repair, &mask, &e))
 			pb_diag(pb, pb_get(pb, t->node, "repair"), "%s", e.msg), mg_err_clear(&e);
 	}
+	{
+		const char *ein = pb_scalar(pb_get(pb, t->node, "empty_is_null"));
+
+		if (ein && strcmp(ein, "true") && strcmp(ein, "false"))
+			pb_diag(pb, pb_get(pb, t->node, "empty_is_null"), "empty_is_null must be true or false, not '%s'", ein);
+	}
 	if (!ut || ut->raw || !t->fields || t->fields->type != YAML_MAPPING_NODE)
 		return;
 	for (yaml_node_pair_t *p = pb_pairs_begin(t->fields); p < pb_pairs_end(t->fields); p++) {
@@ -296,10 +410,16 @@ void plan_check(struct playbook *pb, struct pb_table *t)
 			pb_diag(pb, kn, "type category maps into work_order.category_code only");
 		if (ut->fields[uf].type == U_TIMESTAMP && op.op != OP_DATETIME)
 			pb_diag(pb, kn, "'%s' is a timestamp: give it type: datetime", field);
-		if (op.op == OP_CATEGORY || op.op == OP_CODE) {
+		if (op.op == OP_CATEGORY || op.op == OP_CODE || op.op == OP_UNIT) {
 			if (load_map(pb, pb_node(pb, p->value), &op, &e))
 				pb_diag(pb, pb_node(pb, p->value), "%s", e.msg), mg_err_clear(&e);
 			codemap_free(op.map);
+			cm_keywords_free(op.kw);
+		}
+		if (op.op == OP_TEXT && pb_scalar(pb_get(pb, pb_node(pb, p->value), "districts"))) {
+			if (load_districts(pb, pb_node(pb, p->value), &op, &e))
+				pb_diag(pb, pb_get(pb, pb_node(pb, p->value), "districts"), "%s", e.msg), mg_err_clear(&e);
+			free_districts(&op);
 		}
 	}
 	if (!have_legacy)
@@ -428,18 +548,28 @@ int plan_build(struct plan **out, struct playbook *pb, const struct pb_table *t,
 				return col_error(p, cols, tc, e);
 		}
 		p->nf++; /* counted first, so plan_free frees a half-loaded map */
-		if ((op->op == OP_CATEGORY || op->op == OP_CODE) && load_map(pb, spec, op, e))
+		if ((op->op == OP_CATEGORY || op->op == OP_CODE || op->op == OP_UNIT) && load_map(pb, spec, op, e))
+			return -1;
+		if (op->op == OP_TEXT && pb_get(pb, spec, "districts") && load_districts(pb, spec, op, e))
 			return -1;
 	}
-	return 0;
+	p->title_col = p->content_col = -1;
+	for (unsigned i = 0; p->ut == &schema_work_order && i < p->nf; i++)
+		if (p->f[i].op != OP_CONST && (p->f[i].uf == WO_TITLE || p->f[i].uf == WO_CONTENT))
+			*(p->f[i].uf == WO_TITLE ? &p->title_col : &p->content_col) = p->f[i].col;
+	return p->raw ? 0 : rules_build(&p->rules, pb, t, p->ut, e);
 }
 
 void plan_free(struct plan *p)
 {
 	if (!p)
 		return;
-	for (unsigned i = 0; i < p->nf; i++)
+	for (unsigned i = 0; i < p->nf; i++) {
 		codemap_free(p->f[i].map);
+		cm_keywords_free(p->f[i].kw);
+		free_districts(&p->f[i]);
+	}
+	rules_free(p->rules);
 	for (unsigned i = 0; i < p->ndec; i++)
 		decoder_close(&p->dec[i]);
 	for (unsigned i = 0; i < p->ncols; i++)
@@ -565,6 +695,8 @@ static int apply_op(struct plan *p, struct fop *op, struct mg_batch *out, struct
 	if (op->op == OP_CONST) {
 		return batch_put(out, (unsigned)op->uf, v, strlen(v), e);
 	}
+	if (v && op->empty_null && op->op != OP_TEXT && norm_is_blank(v, n))
+		v = NULL; /* empty_is_null: a blank value is NULL (the raw record keeps it) */
 	if (!v) {
 		batch_put_null(out, (unsigned)op->uf);
 		if (op->op == OP_CATEGORY) {
@@ -574,22 +706,57 @@ static int apply_op(struct plan *p, struct fop *op, struct mg_batch *out, struct
 		return 0;
 	}
 	switch (op->op) {
-	case OP_TEXT:
-		return batch_put(out, (unsigned)op->uf, v, n, e);
+	case OP_TEXT: {
+		size_t ol, cap;
+		long k;
+
+		if (!op->nd)
+			return batch_put(out, (unsigned)op->uf, v, n, e);
+		/* districts: old place names replaced inside the value, counted */
+		cap = n + (n / op->dmin + 1) * op->dgrow;
+		buf_reset(&p->tmp);
+		if (buf_grow(&p->tmp, cap + 1, e))
+			return -1;
+		k = norm_replace_names(v, n, op->dfrom, op->dto, op->nd, (char *)p->tmp.ptr, cap, &ol);
+		if (k < 0)
+			return mg_err_set(e, MG_E_INTERNAL, "district replacement of column '%s' overflowed", op->colname);
+		if (k == 0)
+			return batch_put(out, (unsigned)op->uf, v, n, e);
+		row_fix(d, "district_renamed");
+		return batch_put(out, (unsigned)op->uf, p->tmp.ptr, ol, e);
+	}
 	case OP_DATETIME: {
 		char res[20];
 		enum norm_date st = DATE_INVALID;
+		int subsec = 0;
 
 		for (int i = 0; i < op->nformats && st != DATE_OK; i++) {
-			enum norm_date s2 = norm_date(v, n, op->formats[i], res);
+			enum norm_date s2;
+
+			switch (op->fkind[i]) {
+			case FK_EXCEL1900:
+			case FK_EXCEL1904:
+				s2 = norm_excel_date(v, n, op->fkind[i] == FK_EXCEL1904, res);
+				break;
+			case FK_EPOCH:
+			case FK_EPOCH_MS:
+				s2 = norm_epoch(v, n, op->fkind[i] == FK_EPOCH_MS, res, &subsec);
+				break;
+			default:
+				s2 = norm_date_pivot(v, n, op->formats[i], op->pivot, res);
+				break;
+			}
 
 			if (s2 == DATE_OK || s2 == DATE_ZERO)
 				st = s2;
 			if (s2 == DATE_ZERO)
 				break;
 		}
-		if (st == DATE_OK)
+		if (st == DATE_OK) {
+			if (subsec)
+				row_fix(d, "subsecond_dropped");
 			return batch_put(out, (unsigned)op->uf, res, 19, e);
+		}
 		if (n == 0)
 			st = DATE_INVALID;
 		if ((st == DATE_ZERO ? op->zero : op->invalid) == POL_NULL) {
@@ -603,11 +770,15 @@ static int apply_op(struct plan *p, struct fop *op, struct mg_batch *out, struct
 	}
 	case OP_PHONE: {
 		char res[32];
+		int ext;
 
 		if (n == 0)
 			return batch_put(out, (unsigned)op->uf, v, 0, e);
-		if (norm_phone(v, n, p->area, res) != PHONE_UNRECOGNISED)
+		if (norm_phone_ext(v, n, p->area, res, &ext) != PHONE_UNRECOGNISED) {
+			if (ext)
+				row_fix(d, "phone_extension");
 			return batch_put(out, (unsigned)op->uf, res, strlen(res), e);
+		}
 		if (op->invalid == POL_REJECT) {
 			*reason = "invalid_phone";
 			snprintf(detail, dn, "column '%s' is not a phone number", op->colname);
@@ -641,6 +812,25 @@ static int apply_op(struct plan *p, struct fop *op, struct mg_batch *out, struct
 		snprintf(detail, dn, "column '%s' code '%.*s' is not in its table", op->colname, (int)(n > 40 ? 40 : n), v);
 		return 1;
 	}
+	case OP_UNIT: {
+		/* alias -> canonical name; an unknown name is kept as it is, counted */
+		const char *m = codemap_get(op->map, v, n);
+
+		if (!m) {
+			/* a canonical name is known too (tables are short: a scan on a miss) */
+			for (size_t i = 0; i < codemap_size(op->map); i++) {
+				const char *c = codemap_value(op->map, i);
+
+				if (strlen(c) == n && !memcmp(c, v, n))
+					return batch_put(out, (unsigned)op->uf, v, n, e);
+			}
+			row_fix(d, "unit_unknown");
+			return batch_put(out, (unsigned)op->uf, v, n, e);
+		}
+		if (strlen(m) != n || memcmp(m, v, n))
+			row_fix(d, "unit_alias");
+		return batch_put(out, (unsigned)op->uf, m, strlen(m), e);
+	}
 	case OP_CATEGORY: {
 		const char *m = codemap_get(op->map, v, n), *tv;
 		size_t tn;
@@ -652,6 +842,16 @@ static int apply_op(struct plan *p, struct fop *op, struct mg_batch *out, struct
 		if (m)
 			return batch_put(out, (unsigned)op->uf, m, strlen(m), e);
 unmapped:
+		if (op->kw) {
+			/* keyword rules, in order, on the title and content */
+			size_t tn2, cn;
+			const char *tt = tget(p, p->title_col, &tn2), *ct = tget(p, p->content_col, &cn);
+
+			if ((m = cm_keywords_match(op->kw, tt, tn2, ct, cn, NULL))) {
+				row_fix(d, RULES_FIX_KEYWORD);
+				return batch_put(out, (unsigned)op->uf, m, strlen(m), e);
+			}
+		}
 		if (op->unmapped == POL_DEFAULT) {
 			row_fix(d, "unmapped_category");
 			return batch_put(out, (unsigned)op->uf, op->dflt, strlen(op->dflt), e);
@@ -891,6 +1091,15 @@ int plan_apply(struct plan *p, const struct mg_batch *raw, struct mg_batch *out,
 					reason = "missing_legacy_id";
 					snprintf(detail, sizeof(detail), "the legacy id is empty");
 				}
+			}
+			if (!reason && p->rules) {
+				/* validation rules: reject, or flag (a counted fix) */
+				const char *fl[8];
+				unsigned nfl;
+
+				rules_eval(p->rules, out, out->nrows, &reason, detail, sizeof(detail), fl, &nfl, 8);
+				for (unsigned fk = 0; !reason && fk < nfl; fk++)
+					row_fix(&fixes, fl[fk]);
 			}
 			if (!reason) {
 				/* fixes count only for records that go on */

@@ -398,6 +398,110 @@ static void idno_wrong_check_or_shape_is_refused_but_folded(void **state)
 	assert_string_equal(out, "X1");
 }
 
+/* ---- phone extensions ---- */
+
+static void check_ext(const char *in, enum norm_phone want, const char *want_out, int want_ext)
+{
+	char out[32];
+	int ext = -1;
+	enum norm_phone got;
+
+	snprintf(out, sizeof(out), "%s", "(none)");
+	got = norm_phone_ext(in, strlen(in), "0937", out, &ext);
+	if (got != want)
+		fail_msg("norm_phone_ext('%s') = %d, expected %d", in, (int)got, (int)want);
+	if (want != PHONE_UNRECOGNISED && strcmp(out, want_out))
+		fail_msg("norm_phone_ext('%s') wrote '%s', expected '%s'", in, out, want_out);
+	if (ext != want_ext)
+		fail_msg("norm_phone_ext('%s') ext %d, expected %d", in, ext, want_ext);
+}
+
+static void phone_extensions_in_rfc3966_form(void **state)
+{
+	(void)state;
+	/* 0937-6212345转123 (转 = E8 BD AC) */
+	check_ext("0937-6212345\xE8\xBD\xAC" "123", PHONE_LANDLINE, "0937-6212345;ext=123", 1);
+	check_ext("6212345 \xE8\xBD\xAC 8001", PHONE_LANDLINE, "0937-6212345;ext=8001", 1);
+	/* 分机 = E5 88 86 E6 9C BA */
+	check_ext("09376212345\xE5\x88\x86\xE6\x9C\xBA" "12", PHONE_LANDLINE, "0937-6212345;ext=12", 1);
+	check_ext("0937-6212345-8001", PHONE_LANDLINE, "0937-6212345;ext=8001", 1);
+	check_ext("6212345-01", PHONE_LANDLINE, "0937-6212345;ext=01", 1);
+	check_ext("0937-6212345 ext.12", PHONE_LANDLINE, "0937-6212345;ext=12", 1);
+	check_ext("0937-6212345 EXT 12", PHONE_LANDLINE, "0937-6212345;ext=12", 1);
+	check_ext("0937-6212345ext:7", PHONE_LANDLINE, "0937-6212345;ext=7", 1);
+	check_ext("0937-6212345 x12", PHONE_LANDLINE, "0937-6212345;ext=12", 1);
+	check_ext("(0937)62123456-123456", PHONE_LANDLINE, "0937-62123456;ext=123456", 1);
+	/* full-width: ０９３７－６２１２３４５转１２ */
+	check_ext("\xEF\xBC\x90\xEF\xBC\x99\xEF\xBC\x93\xEF\xBC\x97\xEF\xBC\x8D\xEF\xBC\x96\xEF\xBC\x92"
+		  "\xEF\xBC\x91\xEF\xBC\x92\xEF\xBC\x93\xEF\xBC\x94\xEF\xBC\x95\xE8\xBD\xAC\xEF\xBC\x91"
+		  "\xEF\xBC\x92", PHONE_LANDLINE, "0937-6212345;ext=12", 1);
+	/* a whole number is never split: these are plain numbers */
+	check_ext("0937-6212-345", PHONE_LANDLINE, "0937-6212345", 0);
+	check_ext("+86 139 1234 5678", PHONE_MOBILE, "13912345678", 0);
+	check_ext("0086-13912345678", PHONE_MOBILE, "13912345678", 0);
+	/* no extension on a mobile, none too long, none without a number */
+	check_ext("13912345678-12", PHONE_UNRECOGNISED, NULL, 0);
+	check_ext("13912345678\xE8\xBD\xAC" "12", PHONE_UNRECOGNISED, NULL, 0);
+	check_ext("0937-6212345-1234567", PHONE_UNRECOGNISED, NULL, 0);
+	check_ext("\xE8\xBD\xAC" "123", PHONE_UNRECOGNISED, NULL, 0);
+	check_ext("0937-62123-4567", PHONE_UNRECOGNISED, NULL, 0);
+	check_ext("0937-6212345\xE8\xBD\xAC", PHONE_UNRECOGNISED, NULL, 0);
+	check_ext("0937-6212345 y12", PHONE_UNRECOGNISED, NULL, 0);
+	check_ext("", PHONE_UNRECOGNISED, NULL, 0);
+}
+
+/* ---- name replacement (districts) and blanks ---- */
+
+static void replace_names_longest_first_left_to_right(void **state)
+{
+	/* 雄关区 -> 雄关街道, 镜铁区 -> 钢城街道, 镜铁区 prefix test with a longer name */
+	const char *from[] = {"\xE9\x9B\x84\xE5\x85\xB3\xE5\x8C\xBA", "\xE9\x95\x9C\xE9\x93\x81\xE5\x8C\xBA",
+			      "ab", "abc", ""};
+	const char *to[] = {"\xE9\x9B\x84\xE5\x85\xB3\xE8\xA1\x97\xE9\x81\x93",
+			    "\xE9\x92\xA2\xE5\x9F\x8E\xE8\xA1\x97\xE9\x81\x93", "X", "Y", "never"};
+	char out[128];
+	size_t ol;
+	/* 嘉峪关市雄关区新华中路12号 */
+	const char *in = "\xE5\x98\x89\xE5\xB3\xAA\xE5\x85\xB3\xE5\xB8\x82\xE9\x9B\x84\xE5\x85\xB3\xE5\x8C\xBA"
+			 "\xE6\x96\xB0\xE5\x8D\x8E\xE4\xB8\xAD\xE8\xB7\xAF" "12\xE5\x8F\xB7";
+
+	(void)state;
+	assert_int_equal(norm_replace_names(in, strlen(in), from, to, 5, out, sizeof(out) - 1, &ol), 1);
+	assert_string_equal(out, "\xE5\x98\x89\xE5\xB3\xAA\xE5\x85\xB3\xE5\xB8\x82\xE9\x9B\x84\xE5\x85\xB3"
+				 "\xE8\xA1\x97\xE9\x81\x93\xE6\x96\xB0\xE5\x8D\x8E\xE4\xB8\xAD\xE8\xB7\xAF" "12\xE5\x8F\xB7");
+	assert_int_equal(ol, strlen(out));
+	/* longest first; replaced text is not scanned again; no match leaves the text */
+	assert_int_equal(norm_replace_names("abcabab", 7, from, to, 5, out, sizeof(out) - 1, &ol), 3);
+	assert_string_equal(out, "YXX");
+	assert_int_equal(norm_replace_names("a-b-c", 5, from, to, 5, out, sizeof(out) - 1, &ol), 0);
+	assert_string_equal(out, "a-b-c");
+	/* two names in one value, and a value that would not fit */
+	{
+		char s2[64];
+
+		snprintf(s2, sizeof(s2), "%s/%s", from[0], from[1]);
+		assert_int_equal(norm_replace_names(s2, strlen(s2), from, to, 5, out, sizeof(out) - 1, &ol), 2);
+		assert_int_equal(ol, 12 + 1 + 12);
+		assert_int_equal(norm_replace_names(s2, strlen(s2), from, to, 5, out, 20, &ol), -1);
+	}
+	/* length, not NUL: the name cut at n does not match */
+	assert_int_equal(norm_replace_names(from[0], 6, from, to, 5, out, sizeof(out) - 1, &ol), 0);
+	assert_int_equal(ol, 6);
+}
+
+static void blank_is_spaces_tabs_and_ideographic_spaces_only(void **state)
+{
+	(void)state;
+	assert_true(norm_is_blank("", 0));
+	assert_true(norm_is_blank("   ", 3));
+	assert_true(norm_is_blank(" \t", 2));
+	assert_true(norm_is_blank("\xE3\x80\x80 \xE3\x80\x80", 7));
+	assert_false(norm_is_blank(" 0 ", 3));
+	assert_false(norm_is_blank("\xE3\x80", 2));            /* a cut U+3000 is not a space */
+	assert_false(norm_is_blank("\xC2\xA0", 2));            /* NBSP is not folded: not blank */
+	assert_false(norm_is_blank("-", 1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -417,6 +521,9 @@ int main(void)
 		cmocka_unit_test(idno_valid_with_digit_and_x_check),
 		cmocka_unit_test(idno_full_width_digits_are_folded),
 		cmocka_unit_test(idno_wrong_check_or_shape_is_refused_but_folded),
+		cmocka_unit_test(phone_extensions_in_rfc3966_form),
+		cmocka_unit_test(replace_names_longest_first_left_to_right),
+		cmocka_unit_test(blank_is_spaces_tabs_and_ideographic_spaces_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
