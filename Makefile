@@ -79,6 +79,7 @@ demo:
 bench: all
 	scripts/bench
 	scripts/bench-files
+	scripts/bench-decode
 
 clean:
 	rm -rf $(B)

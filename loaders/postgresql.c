@@ -59,7 +59,10 @@ struct pg_sink {
 	char insert_sql[4096];
 	char direct_sql[1024];
 	/* statements naming the target table (@T in the templates below) */
-	char sql_other[256], sql_ids[160], sql_copy_stage[96], sql_mark[600], sql_merged[600], sql_count[400];
+	/* sql_mark's EXISTS ends in OFFSET 0: without it the planner hashes the
+	 * subquery, reading every record of the system for each chunk (138 ms
+	 * per chunk at 100,000 records, growing with the table; 4 ms with) */
+	char sql_other[256], sql_ids[160], sql_copy_stage[96], sql_mark[620], sql_merged[600], sql_count[400];
 };
 
 /* Copy a statement template, replacing each "@T" with the table name. */
@@ -208,7 +211,7 @@ static int pg_open(void *conn, const struct mg_utable *t, long long run_id, cons
 	fill(s->sql_mark, sizeof(s->sql_mark), "UPDATE stage_@T st SET merged = true FROM"
 	     " (SELECT seq, row_number() OVER (PARTITION BY legacy_id ORDER BY seq) AS rn FROM stage_@T) o"
 	     " WHERE o.seq = st.seq AND (o.rn > 1 OR EXISTS (SELECT 1 FROM hotline.@T w"
-	     " WHERE w.source_system = $2 AND w.legacy_id = st.legacy_id AND w.run_id = $1))", t->name);
+	     " WHERE w.source_system = $2 AND w.legacy_id = st.legacy_id AND w.run_id = $1 OFFSET 0))", t->name);
 	fill(s->sql_merged, sizeof(s->sql_merged), "INSERT INTO migration.merged (run_id, source_system, source_table,"
 	     " legacy_id, legacy_key, survivor_id, raw, u_hash, src_hash, target_table) SELECT $1, st.source_system, $2,"
 	     " st.legacy_id, st.legacy_key, w.id, st.raw::jsonb, st.u_hash, st.src_hash, '@T' FROM stage_@T st"

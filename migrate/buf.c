@@ -46,7 +46,7 @@ int buf_grow(struct mg_buf *b, size_t extra, struct mg_err *e)
 	return 0;
 }
 
-int buf_add(struct mg_buf *b, const void *p, size_t n, struct mg_err *e)
+int buf_add_slow(struct mg_buf *b, const void *p, size_t n, struct mg_err *e)
 {
 	if (buf_grow(b, n, e))
 		return -1;
@@ -60,13 +60,6 @@ int buf_add(struct mg_buf *b, const void *p, size_t n, struct mg_err *e)
 int buf_addstr(struct mg_buf *b, const char *s, struct mg_err *e)
 {
 	return buf_add(b, s, strlen(s), e);
-}
-
-int buf_addc(struct mg_buf *b, int c, struct mg_err *e)
-{
-	unsigned char ch = (unsigned char)c;
-
-	return buf_add(b, &ch, 1, e);
 }
 
 int buf_add_u64(struct mg_buf *b, uint64_t v, struct mg_err *e)

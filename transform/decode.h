@@ -19,6 +19,7 @@ struct mg_decoder {
 	iconv_t cd;
 	int passthrough;     /* utf-8 declared: validated, copied */
 	int euro80;          /* gbk/cp936: the single byte 0x80 is U+20AC */
+	int ascii;           /* an ASCII-compatible encoding: ASCII bytes are themselves */
 	char name[32];       /* canonical name used with iconv */
 };
 
