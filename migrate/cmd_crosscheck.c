@@ -5,8 +5,9 @@
  * legacy record and stays accounted for in its own ledger) and not doubled
  * silently: they are listed, with both keys, in migration.cross_duplicate.
  * The rule: the same normalised caller phone, received within WINDOW
- * minutes of each other (default 30), in two different systems. Phones are
- * masked in the output. `migrate dedup` (migrate/dedup.h) applies the
+ * minutes of each other (default 30), in two different systems. Only
+ * phones that are numbers count: a legacy placeholder kept as typed (同上,
+ * 无) would pair unrelated callers. Phones are masked in the output. `migrate dedup` (migrate/dedup.h) applies the
  * stricter rule (similar text too) within and across systems and records its
  * cross-system pairs here as well; the text output ends with the city's work
  * orders counted with near-duplicates once (the consolidated report of
@@ -63,7 +64,7 @@ int crosscheck_run(struct pgstore *s, unsigned window, int json, FILE *out, stru
 			 " AND a.source_system < b.source_system"
 			 " AND b.received_at BETWEEN a.received_at - make_interval(mins => $1::int)"
 			 " AND a.received_at + make_interval(mins => $1::int)"
-			 " WHERE a.caller_phone IS NOT NULL AND a.caller_phone <> ''"
+			 " WHERE a.caller_phone ~ '^\\+?[0-9][0-9-]{6,}'"
 			 " ON CONFLICT DO NOTHING", 2, p, NULL, e) ||
 	    pgstore_exec(s, "SELECT d.a_system, d.a_legacy_id, d.b_system, d.b_legacy_id, d.rule,"
 			 " migration.mask_phone(a.caller_phone), to_char(d.a_received_at, 'YYYY-MM-DD HH24:MI'),"

@@ -31,6 +31,7 @@
 #include "loaders/pgstore.h"
 #include "migrate/builtin.h"
 #include "migrate/buf.h"
+#include "migrate/cityreport.h"
 #include "migrate/playbook.h"
 
 #define MAX_SYSTEMS 64
@@ -187,7 +188,12 @@ static int start(struct sys *s, const char *self, const char *store, const char 
 			argv[a++] = store;
 		}
 		if (report_dir) {
-			snprintf(rdir, sizeof(rdir), "%s/%s", report_dir, base);
+			/* REPORT_DIR/<playbook name without .yaml>/ */
+			size_t bl = strlen(base);
+
+			if (bl > 5 && !strcmp(base + bl - 5, ".yaml"))
+				bl -= 5;
+			snprintf(rdir, sizeof(rdir), "%s/%.*s", report_dir, (int)bl, base);
 			argv[a++] = "--report-dir";
 			argv[a++] = rdir;
 			if (key) {
@@ -425,7 +431,7 @@ int cmd_runbook(int argc, char **argv)
 		else if (sys[i].status == 3 && worst == EXIT_OK)
 			worst = EXIT_UNBALANCED;
 	}
-	if (json) {
+	{
 		json_t *root = json_object(), *t = json_object();
 		char *s;
 
@@ -439,14 +445,47 @@ int cmd_runbook(int argc, char **argv)
 		json_object_set_new(root, "systems", all);
 		json_object_set_new(root, "totals", t);
 		json_object_set_new(root, "balanced", json_boolean(worst == EXIT_OK));
-		s = json_dumps(root, JSON_INDENT(2));
-		printf("%s\n", s ? s : "{}");
-		free(s);
+		json_object_set_new(root, "exit", json_integer(worst));
+		if (report_dir) {
+			struct mg_err ce = {0};
+			struct pgstore st;
+			long long cross = -1;
+
+			/* records present in two systems (migrate crosscheck's table,
+			 * filled here first; the text output lists them below) */
+			if (pgstore_connect(&st, store_conninfo(store), &ce) == 0) {
+				PGresult *r;
+				FILE *devnull = fopen("/dev/null", "w");
+
+				if (devnull) {
+					if (crosscheck_run(&st, 30, 1, devnull, &ce) < 0)
+						mg_err_clear(&ce);
+					fclose(devnull);
+				}
+
+				if (pgstore_exec(&st, "SELECT count(*) FROM migration.cross_duplicate", 0, NULL, &r, &ce) == 0) {
+					cross = atoll(PQgetvalue(r, 0, 0));
+					PQclear(r);
+				}
+				pgstore_close(&st);
+			}
+			if (cross >= 0)
+				json_object_set_new(root, "cross_system_duplicates", json_integer(cross));
+			if (cityreport_write(report_dir, root, &ce)) {
+				fprintf(stderr, "migrate: error: %s\n", ce.msg);
+				worst = EXIT_FAILED;
+			}
+		}
+		if (json) {
+			s = json_dumps(root, JSON_INDENT(2));
+			printf("%s\n", s ? s : "{}");
+			free(s);
+		}
 		json_decref(root);
-	} else {
+	}
+	if (!json) {
 		printf("%-12s %-10s %10llu %10llu %10llu %9llu %9llu %10llu  %s\n", "city total", "", tot[0], tot[1], tot[2],
 		       tot[3], tot[4], tot[5], worst == EXIT_OK ? "balanced" : worst == 3 ? "OUT OF BALANCE" : "FAILED");
-		json_decref(all);
 		/* records present in two systems: listed, never merged */
 		{
 			struct pgstore st;

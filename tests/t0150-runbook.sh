@@ -51,6 +51,27 @@ assert_exit 0 "$BUILD/migrate" runbook rb/runbook.yaml
 assert_contains "$(cat "$SCRATCH/out")" "city total" "the city's totals"
 assert_contains "$(grep '^sw12312' "$SCRATCH/out")" "balanced" "a line per system"
 
+# the consolidated report as files: city.json (the same document) and
+# city.html (the verdict, the totals, a line and a stage table per system,
+# links to each system's run page)
+assert_exit 0 "$BUILD/migrate" runbook rb/runbook.yaml --report-dir rep
+assert_eq true "$(jq .balanced rep/city.json)" "city.json: balanced"
+assert_eq 3 "$(jq '.systems | length' rep/city.json)" "city.json: three systems"
+loaded=$(jq .totals.loaded rep/city.json)
+# (the drop folder's two records were taken by the first runbook: none new)
+assert_eq "$(( $(jq .loaded gen/expected.json) + 3 + 0 ))" "$loaded" "city.json: loaded"
+html=$(cat rep/city.html)
+assert_contains "$html" "data-verdict=\"balanced\"" "city.html: the verdict"
+assert_contains "$html" "data-total=\"loaded\">$loaded<" "city.html: the city's loaded records"
+for code in cg12319 sw12312 qx12121; do
+	run=$(jq -r --arg c "$code" '.systems[] | select(.run.system == $c) | .run.run' rep/city.json)
+	[[ -f rep/$code/run-$run.html ]] || die "no run page for $code in rep/$code"
+	assert_contains "$html" "href=\"$code/run-$run.html\"" "city.html links $code's run page"
+	n=$(grep -c "data-system=\"$code\" data-stage=" rep/city.html)
+	[[ $n -ge 4 ]] || die "city.html: $code has $n stage rows"
+done
+grep -q "OUT OF BALANCE" rep/city.html && die "city.html: a stage out of balance" || true
+
 # a broken system fails alone
 printf 'system: {code: broken, hotline: "1", mode: merge}\nsource: {driver: csv, dir: nowhere}\ntables:\n  - {name: x.csv, target: raw}\n' > rb/broken.yaml
 sed -i 's/systems: \[qx12121.yaml\]/systems: [qx12121.yaml, broken.yaml]/' rb/runbook.yaml

@@ -26,6 +26,8 @@ mkdir -p data
 	echo "X2,$t2,$p2,转办件"
 	echo "X3,2001-01-01 00:00:00,$p1,很久以前"
 	echo "X4,$t1,13000000000,无关"
+	# a legacy placeholder kept as typed is not a phone: never a pair
+	echo "X5,2020-05-01 10:00:00,同上,转办件"
 } > data/calls.csv
 cat > x12345.yaml <<'EOT'
 system: {code: x12345, hotline: "12345", name: 12345 test, department: test, mode: merge}
@@ -40,13 +42,17 @@ tables:
       content: sqnr
 EOT
 assert_exit 0 "$BUILD/migrate" run x12345.yaml
+mkdir -p ydata
+printf 'id,ldsj,ldhm,sqnr\nY1,2020-05-01 10:05:00,同上,转办件\n' > ydata/calls.csv
+sed 's/x12345/y12345/; s/dir: data/dir: ydata/' x12345.yaml > y12345.yaml
+assert_exit 0 "$BUILD/migrate" run y12345.yaml
 
 assert_exit 0 "$BUILD/migrate" crosscheck --json
 j=$SCRATCH/out
 assert_eq 2 "$(jq .count "$j")" "two cross-system duplicates"
 assert_eq "cg12319 $a1 x12345 X1|cg12319 $a2 x12345 X2" \
 	"$(jq -r '[.cross_system_duplicates[] | "\(.a_system) \(.a_legacy_id) \(.b_system) \(.b_legacy_id)"] | join("|")' "$j")" "both keys of each pair"
-assert_eq 4 "$(pg_query "SELECT count(*) FROM hotline.work_order WHERE source_system = 'x12345'")" "nothing merged away"
+assert_eq 5 "$(pg_query "SELECT count(*) FROM hotline.work_order WHERE source_system = 'x12345'")" "nothing merged away"
 grep -q -F "$p1" "$j" && die "an unmasked phone in the output" || true
 assert_eq 2 "$(pg_query "SELECT count(*) FROM migration.cross_duplicate")" "recorded for auditors"
 # running it again finds the same pairs, no more
