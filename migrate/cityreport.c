@@ -10,6 +10,7 @@
  * them back (docs/reports.md).
  */
 #include "migrate/cityreport.h"
+#include "migrate/copyfmt.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -22,18 +23,6 @@
 static const char *const stages[] = {"source", "extract", "decode", "transform", "load", "target"};
 #define NSTAGES (sizeof(stages) / sizeof(stages[0]))
 
-static void esc(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
 
 static long long num(json_t *o, const char *k)
 {
@@ -78,7 +67,7 @@ static void page(FILE *f, json_t *root, const char *dir)
 	json_array_foreach(systems, i, s)
 		nbal += num(s, "exit") == 0;
 	fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>", f);
-	esc(f, name);
+	html_escape(f, name);
 	fputs(" — consolidated reconciliation</title>\n<style>\n"
 	      "body{font-family:system-ui,'WenQuanYi Micro Hei',sans-serif;margin:2em;color:#222}\n"
 	      "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}\n"
@@ -87,7 +76,7 @@ static void page(FILE *f, json_t *root, const char *dir)
 	      ".card .k{font-size:.8em;color:#555}.card .v{font-size:1.4em}\n"
 	      "</style></head><body>\n<h1>",
 	      f);
-	esc(f, name);
+	html_escape(f, name);
 	fprintf(f, "</h1>\n<p>Consolidated reconciliation of the runbook, written %s. Verdict: "
 		   "<strong class=\"%s\" data-verdict=\"%s\">%s</strong> — %zu of %zu systems balanced.</p>\n",
 		when, balanced ? "ok" : "bad", balanced ? "balanced" : "not balanced",
@@ -122,11 +111,11 @@ static void page(FILE *f, json_t *root, const char *dir)
 		for (size_t k = 1; k < NSTAGES; k++)
 			rej += num(stage(run, stages[k]), "rejected");
 		fprintf(f, "<tr data-system=\"");
-		esc(f, code ? code : st);
+		html_escape(f, code ? code : st);
 		fputs("\"><td class=\"l\">", f);
-		esc(f, code ? code : st);
+		html_escape(f, code ? code : st);
 		fputs("</td><td class=\"l\">", f);
-		esc(f, json_string_value(json_object_get(s, "step")));
+		html_escape(f, json_string_value(json_object_get(s, "step")));
 		fprintf(f, "</td><td class=\"l %s\" data-field=\"result\">%s</td>", ex ? "bad" : "ok", result(ex));
 		fprintf(f, "<td data-field=\"source\">%lld</td><td data-field=\"extracted\">%lld</td>"
 			   "<td data-field=\"loaded\">%lld</td><td data-field=\"rejected\">%lld</td><td data-field=\"merged\">%lld</td>"
@@ -141,7 +130,7 @@ static void page(FILE *f, json_t *root, const char *dir)
 				num(run, "run"));
 		} else {
 			fputs("<td class=\"l\">", f);
-			esc(f, json_string_value(json_object_get(s, "log")));
+			html_escape(f, json_string_value(json_object_get(s, "log")));
 			fputs("</td></tr>\n", f);
 		}
 	}
@@ -155,7 +144,7 @@ static void page(FILE *f, json_t *root, const char *dir)
 		if (!run || !json_object_get(run, "stages"))
 			continue;
 		fputs("<h3>", f);
-		esc(f, code);
+		html_escape(f, code);
 		fputs("</h3>\n<table><tr><th class=\"l\">stage</th><th>in</th><th>out</th><th>rejected</th><th>merged</th>"
 		      "<th class=\"l\">balance</th></tr>\n",
 		      f);
@@ -170,7 +159,7 @@ static void page(FILE *f, json_t *root, const char *dir)
 			}
 			ok = num(c, "in") == num(c, "out") + num(c, "rejected") + num(c, "merged");
 			fprintf(f, "<tr data-system=\"");
-			esc(f, code);
+			html_escape(f, code);
 			fprintf(f, "\" data-stage=\"%s\"><td class=\"l\">%s</td><td data-field=\"in\">%lld</td>"
 				   "<td data-field=\"out\">%lld</td><td data-field=\"rejected\">%lld</td>"
 				   "<td data-field=\"merged\">%lld</td><td class=\"l %s\">%s</td></tr>\n",

@@ -22,6 +22,7 @@
 #include "extractors/extractor.h"
 #include "migrate/bloom.h"
 #include "migrate/builtin.h"
+#include "migrate/copyfmt.h"
 #include "migrate/dq.h"
 #include "migrate/hash.h"
 #include "transform/codemap.h"
@@ -894,19 +895,6 @@ static void print_text(FILE *out, json_t *m)
 
 /* ---- HTML */
 
-static void h_esc(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
 
 static void h_value(FILE *f, json_t *v)
 {
@@ -914,7 +902,7 @@ static void h_value(FILE *f, json_t *v)
 		fputs("<span class=null>NULL</span>", f);
 	else {
 		fputs("<code>", f);
-		h_esc(f, json_string_value(v));
+		html_escape(f, json_string_value(v));
 		fputs("</code>", f);
 	}
 }
@@ -953,14 +941,14 @@ static void html_table(FILE *f, json_t *t)
 	long long rejected = jint(t, "rejected"), maxc = 1;
 
 	fputs("<h2>table ", f);
-	h_esc(f, jstr(t, "name"));
+	html_escape(f, jstr(t, "name"));
 	fputs(" &rarr; ", f);
-	h_esc(f, jstr(t, "target"));
+	html_escape(f, jstr(t, "target"));
 	fputs("</h2>\n", f);
 	html_stages(f, json_object_get(t, "stages"));
 	json_array_foreach(json_object_get(t, "thresholds_failed"), k, x) {
 		fputs("<p class=bad data-threshold>threshold: ", f);
-		h_esc(f, jstr(x, "message"));
+		html_escape(f, jstr(x, "message"));
 		fputs("</p>\n", f);
 	}
 	fprintf(f, "<h3>rejects: <span class=%s>%lld</span></h3>\n", rejected ? "bad" : "ok", rejected);
@@ -981,25 +969,25 @@ static void html_table(FILE *f, json_t *t)
 		fputs("<table class=examples><tr><th>key</th><th>where</th><th>detail</th><th>record (masked)</th></tr>\n", f);
 		json_array_foreach(json_object_get(x, "examples"), q, y) {
 			fputs("<tr class=ex><td><code>", f);
-			h_esc(f, jstr(y, "key"));
+			html_escape(f, jstr(y, "key"));
 			fputs("</code></td><td>", f);
-			h_esc(f, jstr(y, "where"));
+			html_escape(f, jstr(y, "where"));
 			if (jint(y, "line"))
 				fprintf(f, " line %lld", jint(y, "line"));
 			fputs("</td><td>", f);
-			h_esc(f, jstr(y, "detail"));
+			html_escape(f, jstr(y, "detail"));
 			if (json_is_string(json_object_get(y, "value"))) {
 				fputs("<br><code>", f);
-				h_esc(f, jstr(y, "value"));
+				html_escape(f, jstr(y, "value"));
 				fputs("</code>", f);
 			}
 			if (json_is_string(json_object_get(y, "bytes"))) {
 				fputs("<br><code>", f);
-				h_esc(f, jstr(y, "bytes"));
+				html_escape(f, jstr(y, "bytes"));
 				fputs("</code>", f);
 			}
 			fputs("</td><td><code>", f);
-			h_esc(f, jstr(y, "record"));
+			html_escape(f, jstr(y, "record"));
 			fputs("</code></td></tr>\n", f);
 		}
 		fputs("</table></details>\n", f);
@@ -1015,7 +1003,7 @@ static void html_table(FILE *f, json_t *t)
 		json_object_foreach(x, key, y) {
 			fprintf(f, "<tr><td>%s</td><td class=n>%lld</td><td><span class=bar style=\"width:%lldpx\"></span></td><td>",
 				key, (long long)json_integer_value(y), (long long)json_integer_value(y) * 200 / maxf);
-			h_esc(f, dq_fix_explain(key));
+			html_escape(f, dq_fix_explain(key));
 			fputs("</td></tr>\n", f);
 		}
 		fputs("</table>\n", f);
@@ -1032,14 +1020,14 @@ static void html_table(FILE *f, json_t *t)
 			size_t ns = json_array_size(s);
 
 			fputs("<tr><td>", f);
-			h_esc(f, jstr(x, "field"));
+			html_escape(f, jstr(x, "field"));
 			fputs("</td><td>", f);
-			h_esc(f, json_object_get(x, "value") ? "(constant)" : jstr(x, "column"));
+			html_escape(f, json_object_get(x, "value") ? "(constant)" : jstr(x, "column"));
 			fputs("</td><td>", f);
-			h_esc(f, jstr(x, "type"));
+			html_escape(f, jstr(x, "type"));
 			if (json_object_get(x, "problem")) {
 				fputs("<br><span class=bad>", f);
-				h_esc(f, jstr(x, "problem"));
+				html_escape(f, jstr(x, "problem"));
 				fputs("</span>", f);
 			}
 			fputs("</td><td>", f);
@@ -1060,11 +1048,11 @@ static void html_table(FILE *f, json_t *t)
 	}
 	json_array_foreach(json_object_get(t, "coverage"), k, x) {
 		fputs("<h3>coverage of ", f);
-		h_esc(f, jstr(x, "field"));
+		html_escape(f, jstr(x, "field"));
 		fputs(" &larr; ", f);
-		h_esc(f, jstr(x, "column"));
+		html_escape(f, jstr(x, "column"));
 		fputs(" <span class=muted>(", f);
-		h_esc(f, jstr(x, "table"));
+		html_escape(f, jstr(x, "table"));
 		fprintf(f, ")</span></h3>\n<p>%lld records, %lld distinct codes, <span class=%s>%lld not in the table</span>"
 			" (%lld records)</p>\n", jint(x, "records"), jint(x, "distinct_pairs"),
 			jint(x, "distinct_unmapped") ? "bad" : "ok", jint(x, "distinct_unmapped"), jint(x, "records_unmapped"));
@@ -1098,13 +1086,13 @@ static int write_html(json_t *m, const char *path, struct mg_err *e)
 		return -1;
 	}
 	fputs("<!DOCTYPE html>\n<html lang=zh-CN><head><meta charset=utf-8>\n<title>validate ", f);
-	h_esc(f, jstr(m, "system"));
+	html_escape(f, jstr(m, "system"));
 	fprintf(f, "</title>\n<style>%s</style></head><body>\n<h1>validate ", page_css);
-	h_esc(f, jstr(m, "system"));
+	html_escape(f, jstr(m, "system"));
 	fputs(" <span class=muted>", f);
-	h_esc(f, jstr(m, "system_name"));
+	html_escape(f, jstr(m, "system_name"));
 	fputs("</span></h1>\n<p class=muted>playbook ", f);
-	h_esc(f, jstr(m, "playbook"));
+	html_escape(f, jstr(m, "playbook"));
 	fputs("; nothing loaded, no store used; personal data masked</p>\n", f);
 	if (json_integer_value(json_object_get(m, "rows_limit")))
 		fprintf(f, "<p>at most %lld records per table (--rows)</p>\n", jint(m, "rows_limit"));

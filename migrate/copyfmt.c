@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include "migrate/copyfmt.h"
 
 #include <string.h>
@@ -79,4 +80,18 @@ int json_escape(struct mg_buf *b, const void *p, size_t n, struct mg_err *e)
 		i = run + 1;
 	}
 	return buf_addc(b, '"', e);
+}
+
+void html_escape(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&#39;", f); break;
+		default: fputc(*s, f);
+		}
+	}
 }
