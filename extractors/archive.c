@@ -13,6 +13,15 @@
  * links and other special members are skipped, and so are members that do
  * not match `members`: they are not part of the table.
  *
+ * Formats that must seek are fed from a spool: an xlsx member (the format
+ * is `seekable`) is copied to a private temporary file (input_spool:
+ * unlinked at once, at most max_member_bytes) and read from there; a DBF's
+ * memo member ("<stem>.fpt"/".dbt" in the table's directory, any letter
+ * case, before or after the table in the archive) is found by a second
+ * pass over the archive on the same file descriptor and spooled likewise
+ * (struct mg_input's open_beside). The member's hash, caps, keys and
+ * resume point are those of a streamed member.
+ *
  * Member names become UTF-8: names the archive stores as Unicode (zip names
  * flagged UTF-8, pax headers, 7z) stay as they are; other names are decoded
  * from `member_encoding` (libarchive's hdrcharset option) or, when it is not
@@ -126,6 +135,8 @@ struct ar_source {
 	struct nameset seen;
 	/* the open member */
 	struct mg_input in;
+	struct mg_input spool;     /* its temporary copy, for a seekable format */
+	int spooled;
 	void *state;
 	int member_eof;
 	EVP_MD_CTX *m_md;
@@ -362,6 +373,9 @@ static void close_member(struct ar_source *s)
 	if (s->state)
 		s->fmt->close(s->state);
 	s->state = NULL;
+	if (s->spooled)
+		input_close_file(&s->spool);
+	s->spooled = 0;
 }
 
 static void close_archive(struct ar_source *s)
@@ -376,12 +390,56 @@ static void close_archive(struct ar_source *s)
 	nameset_clear(&s->seen);
 }
 
+/* A libarchive reader with our filters and formats and the name encoding;
+ * opening it is the caller's. Returns NULL with e filled. */
+static struct archive *new_reader(struct ar_source *s, struct mg_err *e)
+{
+	struct archive *a = archive_read_new();
+	locale_t old;
+	int bad_encoding = 0;
+
+	if (!a) {
+		mg_err_set(e, MG_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	for (size_t k = 0; k < sizeof(filter_add) / sizeof(filter_add[0]); k++)
+		if (s->filters & 1u << k)
+			filter_add[k](a);
+	/* not format_all: mtree would take a text file for an archive and read
+	 * the files it names from the local disk, "empty" would take an empty
+	 * file for an archive without members */
+	archive_read_support_format_zip(a);
+	archive_read_support_format_tar(a);
+	archive_read_support_format_gnutar(a);
+	archive_read_support_format_7zip(a);
+	archive_read_support_format_rar(a);
+	archive_read_support_format_rar5(a);
+	archive_read_support_format_raw(a);    /* a compressed file: data.csv.gz */
+	if (s->member_encoding) {
+		char opt[128];
+
+		/* under the UTF-8 locale: libarchive sets up its name
+		 * conversions (to the locale's character set) here */
+		snprintf(opt, sizeof(opt), "hdrcharset=%s", s->member_encoding);
+		old = uselocale(s->utf8);
+		bad_encoding = archive_read_set_options(a, opt) != ARCHIVE_OK;
+		uselocale(old);
+	}
+	if (bad_encoding) {
+		mg_err_set(e, MG_E_CONFIG, "cannot decode member names from member_encoding '%s': %s",
+			   s->member_encoding, archive_error_string(a) ? archive_error_string(a) : "unknown encoding");
+		archive_read_free(a);
+		return NULL;
+	}
+	return a;
+}
+
 static int open_archive(struct ar_source *s, size_t i, struct mg_err *e)
 {
 	const char *path = s->g.gl_pathv[i];
 	struct stat st;
 	locale_t old;
-	int r = ARCHIVE_OK, bad_encoding = 0;
+	int r;
 
 	s->cur = i;
 	s->arname = path + strlen(s->dir) + 1;
@@ -395,41 +453,16 @@ static int open_archive(struct ar_source *s, size_t i, struct mg_err *e)
 	s->eof_read = 0;
 	if (EVP_DigestInit_ex(s->ar_md, EVP_sha256(), NULL) != 1)
 		return mg_err_set(e, MG_E_INTERNAL, "cannot initialise SHA-256 from libcrypto");
-	if (!(s->a = archive_read_new()))
-		return mg_err_set(e, MG_E_NOMEM, "out of memory");
-	for (size_t k = 0; k < sizeof(filter_add) / sizeof(filter_add[0]); k++)
-		if (s->filters & 1u << k)
-			filter_add[k](s->a);
-	/* not format_all: mtree would take a text file for an archive and read
-	 * the files it names from the local disk, "empty" would take an empty
-	 * file for an archive without members */
-	archive_read_support_format_zip(s->a);
-	archive_read_support_format_tar(s->a);
-	archive_read_support_format_gnutar(s->a);
-	archive_read_support_format_7zip(s->a);
-	archive_read_support_format_rar(s->a);
-	archive_read_support_format_rar5(s->a);
-	archive_read_support_format_raw(s->a);    /* a compressed file: data.csv.gz */
-	/* under the UTF-8 locale: libarchive sets up its name conversions
-	 * (to the locale's character set) here and at each header */
+	if (!(s->a = new_reader(s, e)))
+		return -1;
+	/* under the UTF-8 locale: libarchive converts names (to the locale's
+	 * character set) here and at each header */
 	old = uselocale(s->utf8);
-	if (s->member_encoding) {
-		char opt[128];
-
-		snprintf(opt, sizeof(opt), "hdrcharset=%s", s->member_encoding);
-		bad_encoding = archive_read_set_options(s->a, opt) != ARCHIVE_OK;
-	}
-	if (!bad_encoding) {
-		archive_read_set_callback_data(s->a, s);
-		archive_read_set_read_callback(s->a, ar_read);
-		archive_read_set_seek_callback(s->a, ar_seek);
-		r = archive_read_open1(s->a);
-	}
+	archive_read_set_callback_data(s->a, s);
+	archive_read_set_read_callback(s->a, ar_read);
+	archive_read_set_seek_callback(s->a, ar_seek);
+	r = archive_read_open1(s->a);
 	uselocale(old);
-	if (bad_encoding)
-		return mg_err_set(e, MG_E_CONFIG, "cannot decode member names from member_encoding '%s': %s",
-				  s->member_encoding,
-				  archive_error_string(s->a) ? archive_error_string(s->a) : "unknown encoding");
 	if (r < ARCHIVE_WARN)
 		return mg_err_set(e, MG_E_SOURCE, "cannot read archive '%s': %s", s->arname,
 				  archive_error_string(s->a) ? archive_error_string(s->a) : "unknown error");
@@ -562,10 +595,13 @@ static int same_columns(const struct mg_columns *a, const struct mg_columns *b)
 	return 1;
 }
 
+static int member_beside(struct mg_input *in, const char *ext, struct mg_input *out, struct mg_err *e);
+
 static int open_member(struct ar_source *s, struct archive_entry *ent, const char *name, uint64_t skip,
 		       struct mg_err *e)
 {
 	struct mg_columns c;
+	struct mg_input *fin = &s->in;   /* what the format reads */
 	int n;
 
 	if (archive_entry_is_encrypted(ent))
@@ -583,6 +619,7 @@ static int open_member(struct ar_source *s, struct archive_entry *ent, const cha
 		(uint64_t)archive_entry_size(ent) : UINT64_MAX;
 	s->in.read = member_read;
 	s->in.seek = NULL;
+	s->in.open_beside = member_beside;
 	s->in.ctx = s;
 	s->member_eof = 0;
 	s->read_failed = 0;
@@ -593,7 +630,15 @@ static int open_member(struct ar_source *s, struct archive_entry *ent, const cha
 	if (EVP_DigestInit_ex(s->m_md, EVP_sha256(), NULL) != 1)
 		return mg_err_set(e, MG_E_INTERNAL, "cannot initialise SHA-256 from libcrypto");
 	memset(&c, 0, sizeof(c));
-	if (s->fmt->open(s->pb, s->t, &s->in, &s->state, &c, e)) {
+	if (s->fmt->seekable) {
+		/* read through member_read (hash, caps) into a temporary file;
+		 * finish_member then finds the member read to its end */
+		if (input_spool(&s->spool, &s->in, s->in.name, e))
+			return -1;
+		s->spooled = 1;
+		fin = &s->spool;
+	}
+	if (s->fmt->open(s->pb, s->t, fin, &s->state, &c, e)) {
 		if (!s->read_failed)
 			mg_err_prefix(e, "%s", s->in.name);
 		return -1;
@@ -617,29 +662,184 @@ static int open_member(struct ar_source *s, struct archive_entry *ent, const cha
  * skipping means decompressing anyway (a compressed tar, 7z, rar), read it
  * here instead, so that its expansion counts against max_ratio: a bomb in a
  * member nobody reads must not keep the driver busy for hours. */
-static int pass_member(struct ar_source *s, struct archive_entry *ent, const char *name, struct mg_err *e)
+static int pass_data(struct ar_source *s, struct archive *a, struct archive_entry *ent, const char *name,
+		     uint64_t *out, struct mg_err *e)
 {
-	int fmt = archive_format(s->a) & ARCHIVE_FORMAT_BASE_MASK;
+	int fmt = archive_format(a) & ARCHIVE_FORMAT_BASE_MASK;
 	char esc[256];
 
 	if (archive_entry_is_encrypted(ent) ||
-	    (archive_filter_count(s->a) < 2 && fmt != ARCHIVE_FORMAT_7ZIP && fmt != ARCHIVE_FORMAT_RAR &&
+	    (archive_filter_count(a) < 2 && fmt != ARCHIVE_FORMAT_7ZIP && fmt != ARCHIVE_FORMAT_RAR &&
 	     fmt != ARCHIVE_FORMAT_RAR_V5))
 		return 0;
 	for (;;) {
-		la_ssize_t got = archive_read_data(s->a, s->scratch, AR_BLOCK);
+		la_ssize_t got = archive_read_data(a, s->scratch, AR_BLOCK);
 
 		if (got < 0)
 			return mg_err_set(e, MG_E_SOURCE, "cannot read archive '%s' at member '%s': %s", s->arname,
-					  escaped(name, esc, sizeof(esc)), la_error(s));
+					  escaped(name, esc, sizeof(esc)),
+					  a == s->a ? la_error(s) :
+					  archive_error_string(a) ? archive_error_string(a) : "unknown error");
 		if (got == 0)
 			return 0;
-		s->ar_out += (uint64_t)got;
-		if (s->ar_out > RATIO_FLOOR && s->ar_out / (s->fsize ? s->fsize : 1) > s->max_ratio)
+		*out += (uint64_t)got;
+		if (*out > RATIO_FLOOR && *out / (s->fsize ? s->fsize : 1) > s->max_ratio)
 			return mg_err_set(e, MG_E_LIMIT,
 					  "archive '%s' expands more than max_ratio (%llu) times its size (a zip bomb?)",
 					  s->arname, s->max_ratio);
 	}
+}
+
+static int pass_member(struct ar_source *s, struct archive_entry *ent, const char *name, struct mg_err *e)
+{
+	return pass_data(s, s->a, ent, name, &s->ar_out, e);
+}
+
+/* ---- the memo member of a DBF member ---- */
+
+struct beside {
+	struct ar_source *s;
+	struct archive *a;
+	uint64_t bytes, raw0, out;  /* the member's bytes; file bytes read before it; all bytes out */
+};
+
+static ssize_t beside_read(struct mg_input *in, void *buf, size_t n, struct mg_err *e)
+{
+	struct beside *m = in->ctx;
+	struct ar_source *s = m->s;
+	la_ssize_t got = archive_read_data(m->a, buf, n);
+	uint64_t comp;
+
+	if (got < 0)
+		return mg_err_set(e, MG_E_SOURCE, "cannot read archive '%s' at member '%s': %s", s->arname,
+				  in->name + strlen(s->arname) + 1,
+				  archive_error_string(m->a) ? archive_error_string(m->a) : "unknown error");
+	m->bytes += (uint64_t)got;
+	m->out += (uint64_t)got;
+	if (m->bytes > s->max_member_bytes)
+		return mg_err_set(e, MG_E_LIMIT, "member '%s' is larger than max_member_bytes (%llu bytes)", in->name,
+				  s->max_member_bytes);
+	comp = (uint64_t)archive_filter_bytes(m->a, -1) - m->raw0 + AR_BLOCK;
+	if (m->bytes > RATIO_FLOOR && m->bytes / comp > s->max_ratio)
+		return mg_err_set(e, MG_E_LIMIT,
+				  "member '%s' expands more than max_ratio (%llu) times its compressed size (a zip bomb?)",
+				  in->name, s->max_ratio);
+	if (m->out > RATIO_FLOOR && m->out / (s->fsize ? s->fsize : 1) > s->max_ratio)
+		return mg_err_set(e, MG_E_LIMIT,
+				  "archive '%s' expands more than max_ratio (%llu) times its size (a zip bomb?)",
+				  s->arname, s->max_ratio);
+	return (ssize_t)got;
+}
+
+/* open_beside of a member (dbf.c's memo file): "<stem>.<ext>" in the
+ * member's directory, in any letter case, preferring the letter case of
+ * the member's extension (as dbf.c does on disk). The open archive streams
+ * on; a second reader on the same file descriptor (libarchive reads it with
+ * read/lseek, ours with pread: they do not meet) looks for the memo member
+ * before or after the table and spools it. */
+static int member_beside(struct mg_input *in, const char *ext, struct mg_input *out, struct mg_err *e)
+{
+	struct ar_source *s = in->ctx;
+	const char *member = in->name + strlen(s->arname) + 1;
+	const char *slash = strrchr(member, '/'), *base = slash ? slash + 1 : member, *dot = strrchr(base, '.');
+	size_t dlen = (size_t)(base - member), stem = dot ? (size_t)(dot - base) : strlen(base);
+	int upper = dot && dot[1] >= 'A' && dot[1] <= 'Z';
+	char want[1024], same[1024];
+	struct beside m = {.s = s};
+	struct mg_input src;
+	int found = 0, have_same = 0, rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(want, sizeof(want), "%.*s.%s", (int)stem, base, ext);
+	snprintf(same, sizeof(same), "%.*s.", (int)stem, base);
+	for (const char *x = ext; *x && strlen(same) + 1 < sizeof(same); x++) {
+		size_t l = strlen(same);
+
+		same[l] = upper ? (char)(*x >= 'a' && *x <= 'z' ? *x - 'a' + 'A' : *x) : *x;
+		same[l + 1] = '\0';
+	}
+	snprintf(out->name, sizeof(out->name), "%s!%.*s%s", s->arname, (int)dlen, member, same);
+	if (lseek(s->fd, 0, SEEK_SET) < 0)
+		return mg_err_set(e, MG_E_IO, "cannot read archive '%s' again for the memo member of '%s': %s",
+				  s->arname, member, strerror(errno));
+	if (!(m.a = new_reader(s, e)))
+		return -1;
+	{
+		locale_t old = uselocale(s->utf8);
+		int r = archive_read_open_fd(m.a, s->fd, AR_BLOCK);
+
+		uselocale(old);
+		if (r < ARCHIVE_WARN) {
+			mg_err_set(e, MG_E_SOURCE, "cannot read archive '%s' again for the memo member of '%s': %s",
+				   s->arname, member, archive_error_string(m.a) ? archive_error_string(m.a) : "unknown error");
+			goto out;
+		}
+	}
+	while (!have_same) {
+		struct archive_entry *ent;
+		const char *name;
+		locale_t old = uselocale(s->utf8);
+		int r = archive_read_next_header(m.a, &ent);
+
+		name = r >= ARCHIVE_WARN ? archive_entry_pathname(ent) : NULL;
+		uselocale(old);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r < ARCHIVE_WARN) {
+			mg_err_set(e, MG_E_SOURCE, "cannot read archive '%s' looking for the memo member of '%s': %s",
+				   s->arname, member, archive_error_string(m.a) ? archive_error_string(m.a) : "unknown error");
+			goto out;
+		}
+		if (!name || archive_entry_filetype(ent) != AE_IFREG || archive_entry_hardlink(ent) ||
+		    strncmp(name, member, dlen) || strcasecmp(name + dlen, want)) {
+			if (pass_data(s, m.a, ent, name ? name : "?", &m.out, e))
+				goto out;
+			continue;
+		}
+		/* the name equals the table's, but for ASCII letter case: valid UTF-8 */
+		found++;
+		have_same = !strcmp(name + dlen, same);
+		if (found > 1 && !have_same) {   /* a second spelling, neither in the table's case */
+			if (pass_data(s, m.a, ent, name, &m.out, e))
+				goto out;
+			continue;
+		}
+		if (archive_entry_is_encrypted(ent)) {
+			mg_err_set(e, MG_E_SOURCE, "member '%s' of archive '%s' is encrypted (not supported)", name,
+				   s->arname);
+			goto out;
+		}
+		snprintf(out->name, sizeof(out->name), "%s!%s", s->arname, name);
+		if (archive_entry_size_is_set(ent) && archive_entry_size(ent) >= 0 &&
+		    (uint64_t)archive_entry_size(ent) > s->max_member_bytes) {
+			mg_err_set(e, MG_E_LIMIT, "member '%s' is larger than max_member_bytes (%llu bytes)", out->name,
+				   s->max_member_bytes);
+			goto out;
+		}
+		if (found > 1)   /* the one in the table's case replaces another spelling */
+			input_close_file(out);
+		memset(&src, 0, sizeof(src));
+		snprintf(src.name, sizeof(src.name), "%s", out->name);
+		src.read = beside_read;
+		src.ctx = &m;
+		src.size = UINT64_MAX;
+		m.bytes = 0;
+		m.raw0 = (uint64_t)archive_filter_bytes(m.a, -1);
+		if (input_spool(out, &src, src.name, e))
+			goto out;
+	}
+	if (found > 1 && !have_same) {
+		input_close_file(out);
+		mg_err_set(e, MG_E_SOURCE, "several members of archive '%s' match '%.*s%s' (letter case differs); keep one",
+			   s->arname, (int)dlen, member, want);
+		goto out;
+	}
+	rc = found ? 0 : 1;
+out:
+	if (rc < 0 && found)
+		input_close_file(out);
+	archive_read_free(m.a);
+	return rc;
 }
 
 /* Open the next matching member, opening archives as needed. first: the

@@ -4,7 +4,9 @@
  * in Visual FoxPro, a 263-byte backlink), and fixed-length records, each
  * starting with a deletion flag (' ' or '*'). Records stream through a
  * struct mg_reader; only the memo file (.dbt or .fpt beside the .dbf, found
- * in any letter case) is read at random, and so needs a plain file.
+ * in any letter case) is read at random: a plain file on disk, or, for a
+ * .dbf inside an archive, the memo member the archive driver spools to a
+ * temporary file (the input's open_beside).
  *
  * What is handed over, per field type (docs/sources/dbf.md has the table):
  * character bytes raw with the format's padding (trailing spaces and NULs)
@@ -330,12 +332,12 @@ static int find_memo(const char *path, const char *ext, char *out, size_t n, str
 	return found ? 0 : 1;
 }
 
+static int memo_header(struct dbf *s, struct mg_err *e);
+
 static int memo_open(struct dbf *s, struct playbook *pb, struct mg_err *e)
 {
 	char *dir = NULL, path[4096], found[4096];
 	const char *ext = s->memo == MEMO_FPT ? "fpt" : "dbt", *firstmemo = "";
-	unsigned char h[512];
-	size_t got;
 	int rc;
 
 	for (unsigned i = 0; i < s->nf; i++)
@@ -343,12 +345,33 @@ static int memo_open(struct dbf *s, struct playbook *pb, struct mg_err *e)
 			firstmemo = s->f[i].disp;
 			break;
 		}
+	if (s->in->open_beside) {
+		/* an archive member: its memo member, spooled */
+		rc = s->in->open_beside(s->in, ext, &s->min, e);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			return mg_err_set(e, MG_E_SOURCE, "memo file '%s' of '%s' not found in the archive (memo field "
+					  "'%s'; looked in any letter case, in the table's directory)", s->min.name,
+					  s->in->name, firstmemo);
+		s->memo_open = 1;
+		snprintf(s->memo_name, sizeof(s->memo_name), "%s", s->min.name);
+		return memo_header(s, e);
+	}
 	if (!s->in->seek)
-		return mg_err_set(e, MG_E_SOURCE,
-				  "memo file needed for '%s' (memo field '%s') but the input is an archive member: "
-				  "memo files can only be read beside a plain file", s->in->name, firstmemo);
+		return mg_err_set(e, MG_E_SOURCE, "memo file needed for '%s' (memo field '%s') but the input cannot "
+				  "seek and has no file beside it", s->in->name, firstmemo);
 	if (pb_get_str(pb, pb->source, "dir", &dir, e))
 		return -1;
+	if (dir && dir[0] != '/') {
+		/* relative to the playbook, as filesrc opens the table itself */
+		char *abs = pb_path(pb, dir);
+
+		free(dir);
+		if (!abs)
+			return mg_err_set(e, MG_E_NOMEM, "out of memory");
+		dir = abs;
+	}
 	snprintf(path, sizeof(path), "%s/%s", dir ? dir : pb->dir, s->in->name);
 	free(dir);
 	rc = find_memo(path, ext, found, sizeof(found), e);
@@ -371,6 +394,15 @@ static int memo_open(struct dbf *s, struct playbook *pb, struct mg_err *e)
 		snprintf(s->memo_name, sizeof(s->memo_name), "%.*s%s", slash ? (int)(slash - s->in->name + 1) : 0,
 			 s->in->name, fb ? fb + 1 : found);
 	}
+	return memo_header(s, e);
+}
+
+/* The open memo file's header: its block size. */
+static int memo_header(struct dbf *s, struct mg_err *e)
+{
+	unsigned char h[512];
+	size_t got;
+
 	s->memo_size = s->min.size;
 	if (s->memo_size == UINT64_MAX)
 		return mg_err_set(e, MG_E_SOURCE, "memo file '%s' is not a regular file", s->memo_name);

@@ -62,6 +62,85 @@ int input_open_file(struct mg_input *in, const char *path, const char *display, 
 	return 0;
 }
 
+#define SPOOL_CHUNK (64u << 10)
+
+static int write_all(int fd, const unsigned char *p, size_t n)
+{
+	while (n) {
+		ssize_t k = write(fd, p, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+int input_spool(struct mg_input *out, struct mg_input *src, const char *name, struct mg_err *e)
+{
+	const char *tmp = getenv("TMPDIR");
+	char path[4096];
+	unsigned char *buf;
+	struct file_ctx *c;
+	uint64_t total = 0;
+	int fd;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->name, sizeof(out->name), "%s", name);
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	if (snprintf(path, sizeof(path), "%s/migrate-spool-XXXXXX", tmp) >= (int)sizeof(path))
+		return mg_err_set(e, MG_E_IO, "cannot spool '%s': TMPDIR '%s' is too long", name, tmp);
+	fd = mkostemp(path, O_CLOEXEC);   /* mode 0600 */
+	if (fd < 0)
+		return mg_err_set(e, MG_E_IO, "cannot create a temporary file in '%s' to spool '%s': %s "
+				  "(set TMPDIR to a writable directory)", tmp, name, strerror(errno));
+	unlink(path);   /* private from here on, gone when closed (also after a crash) */
+	buf = malloc(SPOOL_CHUNK);
+	c = calloc(1, sizeof(*c));
+	if (!buf || !c) {
+		free(buf);
+		free(c);
+		close(fd);
+		return mg_err_set(e, MG_E_NOMEM, "out of memory");
+	}
+	for (;;) {
+		ssize_t got = src->read(src, buf, SPOOL_CHUNK, e);
+
+		if (got == 0)
+			break;
+		if (got < 0)
+			goto fail;
+		errno = 0;
+		if (write_all(fd, buf, (size_t)got)) {
+			mg_err_set(e, MG_E_IO, "cannot spool '%s' to a temporary file in '%s' after %llu bytes: %s "
+				   "(set TMPDIR to a disk with room for the member)", name, tmp,
+				   (unsigned long long)total, strerror(errno ? errno : EIO));
+			goto fail;
+		}
+		total += (uint64_t)got;
+	}
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		mg_err_set(e, MG_E_IO, "cannot seek in the temporary copy of '%s': %s", name, strerror(errno));
+		goto fail;
+	}
+	free(buf);
+	c->fd = fd;
+	out->size = total;
+	out->read = file_read;
+	out->seek = file_seek;
+	out->ctx = c;
+	return 0;
+fail:
+	free(buf);
+	free(c);
+	close(fd);
+	return -1;
+}
+
 void input_close_file(struct mg_input *in)
 {
 	struct file_ctx *c = in->ctx;

@@ -3,7 +3,9 @@
  * A file format (csv, fixed, dbf, xlsx) parses one byte stream, a
  * struct mg_input, into raw rows. The same format runs over a plain file
  * (the file source drivers "csv", "fixed", ... made with FILESRC_DRIVER)
- * and over archive members (the "archive" driver), never unpacking to disk.
+ * and over archive members (the "archive" driver), streamed; only a format
+ * that must seek (xlsx, a DBF's memo file) gets its member copied to a
+ * private temporary file first (input_spool).
  *
  * Table names of file sources are paths or globs relative to the source's
  * `dir` option; matching files are read in byte order of their names. The
@@ -32,6 +34,12 @@ struct mg_input {
 	ssize_t (*read)(struct mg_input *in, void *buf, size_t n, struct mg_err *e);
 	/* Seek to an absolute offset; NULL when the stream cannot seek (archive members). */
 	int (*seek)(struct mg_input *in, uint64_t off, struct mg_err *e);
+	/* Open the file beside this one named like it with extension ext, in
+	 * any letter case (a DBF's memo file), as a seekable input to close
+	 * with input_close_file. Returns 0; 1 when there is none (out->name
+	 * then says what was looked for); -1 on error. NULL: the file is
+	 * looked for on disk beside a plain file. */
+	int (*open_beside)(struct mg_input *in, const char *ext, struct mg_input *out, struct mg_err *e);
 	void *ctx;
 	const unsigned char *mem;   /* input_open_mem */
 	size_t mem_n, mem_pos;
@@ -41,6 +49,11 @@ int input_open_file(struct mg_input *in, const char *path, const char *display, 
 void input_close_file(struct mg_input *in);
 /* An input over bytes in memory (tests, fuzzing); data must outlive it. */
 void input_open_mem(struct mg_input *in, const void *data, size_t n, const char *name);
+/* Copy src to its end into a private temporary file (mkstemp in $TMPDIR,
+ * else /tmp; mode 0600, unlinked at once, so nothing is left behind) and
+ * open out over it as a seekable input named name; close it with
+ * input_close_file. src's read enforces the caps on its size. */
+int input_spool(struct mg_input *out, struct mg_input *src, const char *name, struct mg_err *e);
 
 /* A buffered reader over an input, for formats that parse byte by byte. */
 struct mg_reader {
@@ -59,6 +72,8 @@ ssize_t reader_fill(struct mg_reader *r, size_t n, struct mg_err *e);
 struct file_format {
 	const char *name;                   /* as written in playbooks: csv, fixed, dbf, xlsx */
 	const struct pb_keyspec *options;   /* keys this format reads from the table section */
+	int seekable;                       /* reads its input in several passes: needs seek (the
+					     * archive driver spools such a member first) */
 	/* Open a stream: read the header as needed and fill the column names
 	 * (owned by the state until close). */
 	int (*open)(struct playbook *pb, const struct pb_table *t, struct mg_input *in, void **state,

@@ -3,7 +3,9 @@
  * An xlsx is a zip of XML parts. libarchive streams the zip members in
  * archive order and expat streams each part, so no part is ever held whole.
  * Parts arrive in any order (Excel writes the shared strings after the
- * sheets), so the workbook is read in passes over a seekable input:
+ * sheets), so the workbook is read in passes over a seekable input (a
+ * plain file, or an archive member the archive driver has spooled to a
+ * temporary file: the format is `seekable`):
  *   1. xl/workbook.xml (sheet names, r:id, date1904) and its relationships
  *      xl/_rels/workbook.xml.rels (where each sheet's part lives);
  *   2. the shared strings (the one table held in memory, capped by
@@ -1963,7 +1965,8 @@ static int sniff(struct xlsx *x, struct mg_err *e)
 
 	if (!x->in->seek || x->in->seek(x->in, 0, &se))
 		return mg_err_set(e, MG_E_SOURCE, "an xlsx workbook needs a seekable input (it is read in several "
-				  "passes; unpack it from an archive first)%s%s", se.code ? ": " : "", se.code ? se.msg : "");
+				  "passes: a plain file, or a member of an archive source)%s%s", se.code ? ": " : "",
+				  se.code ? se.msg : "");
 	while (got < sizeof(head)) {
 		ssize_t n = x->in->read(x->in, head + got, sizeof(head) - got, e);
 
@@ -2075,6 +2078,7 @@ fail:
 const struct file_format format_xlsx = {
 	.name = "xlsx",
 	.options = xlsx_options,
+	.seekable = 1,   /* inside an archive, the member is spooled to a temporary file */
 	.open = xlsx_open,
 	.next = xlsx_next,
 	.close = xlsx_close,

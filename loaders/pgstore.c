@@ -221,6 +221,22 @@ static const char *const migrations[] = {
 	"ALTER TABLE hotline.work_order_event SET (toast_tuple_target = 8160);\n"
 	"ALTER TABLE hotline.call_record SET (toast_tuple_target = 8160);\n"
 	"ALTER TABLE hotline.kb_article SET (toast_tuple_target = 8160);\n",
+	/* 14: a call's talk time and the work order it belongs to (the legacy
+	 * id, as work_order_event.order_legacy_id); both join the call
+	 * record's canonical form (migrate/schema.c). The duration is text
+	 * of whole seconds, as the loaders carry every non-timestamp field;
+	 * the CHECK keeps it a number (a cast to bigint never fails). Records
+	 * loaded before keep NULL in both, and a run of call records from
+	 * before this migration no longer reconciles (its ledger hashed 10
+	 * fields): run it again. The auditor role reads no hotline.* table:
+	 * call records get a masked view like work orders (caller masked). */
+	"ALTER TABLE hotline.call_record ADD COLUMN duration_seconds text\n"
+	"    CONSTRAINT call_record_duration_seconds_check CHECK (duration_seconds ~ '^(0|[1-9][0-9]{0,9})$'),\n"
+	"  ADD COLUMN order_legacy_id text;\n"
+	"CREATE VIEW migration.call_record_masked AS SELECT id, source_system, legacy_id, call_start, answered_at,\n"
+	"  ended_at, migration.mask_phone(caller_phone) AS caller_phone, dialled_number, agent, queue, recording_ref,\n"
+	"  duration_seconds, order_legacy_id, run_id, loaded_at, legacy_key, src_hash, u_hash, source_table\n"
+	"  FROM hotline.call_record;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

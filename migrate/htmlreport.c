@@ -105,6 +105,11 @@ struct rctx {
 	unsigned nt;
 	unsigned long long rejects_total, rejects_stored, merged_stored, wo_total;
 	unsigned long long cov_rows, cov_sum, inputs_n, inputs_bytes, inputs_records;
+	/* coverage summary: records that went on from work-order tables, how
+	 * their category was found, and unified codes several legacy codes
+	 * became (many_to_one) */
+	unsigned long long cov_records, cov_table, cov_keyword, cov_default, cov_rejected;
+	json_t *cov_many;
 	json_t *samples, *cov_top, *inputs_top, *months, *categories, *statuses, *problems, *personal;
 	struct rfile f[F_COUNT];
 	struct mg_buf val, val2, tmp, row, key, detail;
@@ -1150,6 +1155,85 @@ out:
 	return rc;
 }
 
+/* A legacy or unified code for the report: escaped and masked as free text
+ * (into c->val2). NULL on error. */
+static const char *masked_code(struct rctx *c, const char *v)
+{
+	buf_reset(&c->val);
+	buf_reset(&c->val2);
+	if (esc_text(v, strlen(v), &c->val, c->e) || mask_scan(buf_cstr(&c->val), c->val.len, &c->val2, c->e))
+		return NULL;
+	return buf_cstr(&c->val2);
+}
+
+/* The coverage summary, with the figures validate gives (cmd_validate.c),
+ * on the same basis: the records the transform passed on from the tables
+ * that feed hotline.work_order (copies merged at load included, as the
+ * fixes count them): mapped by the table = records - category_keyword -
+ * unmapped_category; and the unified codes reached from several legacy
+ * codes, from the store. */
+static int coverage_summary(struct rctx *c)
+{
+	char sql[900];
+	PGresult *r;
+	json_t *cur = NULL;
+	const char *prev = NULL;
+	char prevbuf[128] = "";
+
+	c->cov_keyword = ledger_fix_get(&c->l, "category_keyword");
+	c->cov_default = ledger_fix_get(&c->l, "unmapped_category");
+	c->cov_rejected = 0;
+	for (int i = 0; i < PQntuples(c->reasons); i++)
+		if (!strcmp(PQgetvalue(c->reasons, i, 0), "transform") &&
+		    !strcmp(PQgetvalue(c->reasons, i, 1), "unmapped_category"))
+			c->cov_rejected += strtoull(PQgetvalue(c->reasons, i, 2), NULL, 10);
+	if (c->nt <= 1) {
+		c->cov_records = c->cov_sum || c->cov_default || c->cov_keyword ? c->l.st[ST_TRANSFORM].out : 0;
+	} else {
+		snprintf(sql, sizeof(sql), "SELECT coalesce(sum(l.rows_out), 0) FROM migration.stage_ledger l"
+			 " WHERE l.run_id = %lld AND l.stage = 'transform' AND EXISTS (SELECT 1 FROM hotline.work_order w"
+			 " WHERE w.run_id = %lld AND w.source_table = l.source_table)", c->run_id, c->run_id);
+		if (pgstore_exec(c->s, sql, 0, NULL, &r, c->e))
+			return -1;
+		c->cov_records = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
+		PQclear(r);
+	}
+	c->cov_table = c->cov_records >= c->cov_keyword + c->cov_default ?
+			       c->cov_records - c->cov_keyword - c->cov_default : 0;
+	/* many to one: at most 1,000 (unified, legacy) pairs */
+	snprintf(sql, sizeof(sql), "SELECT w.category_code, c.name, w.legacy_category_code, count(*)"
+		 " FROM migration.work_order_masked w LEFT JOIN hotline.category c ON c.code = w.category_code"
+		 " WHERE w.run_id = %lld AND w.legacy_category_code IS NOT NULL AND w.category_code IN"
+		 " (SELECT category_code FROM migration.work_order_masked WHERE run_id = %lld"
+		 " AND legacy_category_code IS NOT NULL AND category_code IS NOT NULL GROUP BY 1"
+		 " HAVING count(DISTINCT legacy_category_code) > 1)"
+		 " GROUP BY 1, 2, 3 ORDER BY 1, 4 DESC, 3 LIMIT 1000", c->run_id, c->run_id);
+	if (pgstore_exec(c->s, sql, 0, NULL, &r, c->e))
+		return -1;
+	for (int i = 0; i < PQntuples(r); i++) {
+		const char *u = PQgetvalue(r, i, 0), *v;
+
+		if (!prev || strcmp(prev, u)) {
+			snprintf(prevbuf, sizeof(prevbuf), "%s", u);
+			prev = prevbuf;
+			if (!(v = masked_code(c, u)))
+				goto fail;
+			cur = json_array();
+			json_array_append_new(c->cov_many, json_pack("{s:s,s:o,s:o}", "unified", v, "name",
+								     PQgetisnull(r, i, 1) ? json_null() : jstr(PQgetvalue(r, i, 1)),
+								     "legacy", cur));
+		}
+		if (!(v = masked_code(c, PQgetvalue(r, i, 2))))
+			goto fail;
+		json_array_append_new(cur, json_pack("{s:s,s:o}", "legacy", v, "count", jnum(PQgetvalue(r, i, 3))));
+	}
+	PQclear(r);
+	return 0;
+fail:
+	PQclear(r);
+	return -1;
+}
+
 /* Category coverage into the JSON and coverage-<id>.csv at once. */
 static int stream_coverage(struct rctx *c, struct rfile *rf)
 {
@@ -1304,6 +1388,12 @@ static int write_json(struct rctx *c)
 	if (stream_coverage(c, rf))
 		return -1;
 	if (KV("coverage_total", json_pack("{s:I,s:I}", "rows", (json_int_t)c->cov_rows, "count", (json_int_t)c->cov_sum)))
+		return -1;
+	if (coverage_summary(c) ||
+	    KV("coverage_summary", json_pack("{s:I,s:I,s:I,s:I,s:I,s:O}", "records", (json_int_t)c->cov_records,
+					     "mapped_by_table", (json_int_t)c->cov_table, "mapped_by_keyword",
+					     (json_int_t)c->cov_keyword, "defaulted", (json_int_t)c->cov_default,
+					     "rejected_unmapped", (json_int_t)c->cov_rejected, "many_to_one", c->cov_many)))
 		return -1;
 	o = json_object();
 	for (int i = 0; i < F_COUNT; i++)
@@ -1685,6 +1775,44 @@ static void page_coverage(struct rctx *c, struct rfile *rf)
 		  "<span class=\"mono\">%s</span>). Legacy categories not in the mapping table: "
 		  "<span data-fix-unmapped>%llu</span> records, loaded under the default category.</p>",
 		  n, c->cov_rows, c->f[F_COVERAGE].name, (unsigned long long)ledger_fix_get(&c->l, "unmapped_category"));
+	rf_printf(rf, "<p>Of <span data-coverage-summary=\"records\">%llu</span> records the transform passed on,"
+		  " <span data-coverage-summary=\"mapped_by_table\">%llu</span> were mapped by the table's codes,"
+		  " <span data-coverage-summary=\"mapped_by_keyword\">%llu</span> by keyword rules,"
+		  " <span data-coverage-summary=\"defaulted\">%llu</span> got the default category;"
+		  " <span data-coverage-summary=\"rejected_unmapped\">%llu</span> were rejected as unmapped.</p>",
+		  c->cov_records, c->cov_table, c->cov_keyword, c->cov_default, c->cov_rejected);
+	if (json_array_size(c->cov_many)) {
+		size_t i, j;
+		json_t *m, *x;
+
+		rf_printf(rf, "<p>Unified categories several legacy codes map to (<span data-many-to-one-count>%zu</span>;"
+			  " check that the codes really mean the same):</p><table><thead><tr><th>unified code</th>"
+			  "<th>unified name</th><th>legacy codes (records)</th></tr></thead><tbody>", json_array_size(c->cov_many));
+		json_array_foreach(c->cov_many, i, m) {
+			const char *u = json_string_value(json_object_get(m, "unified"));
+			json_t *nm = json_object_get(m, "name");
+
+			rf_puts(rf, "<tr><td data-many-to-one=\"");
+			h_esc(rf, u);
+			rf_puts(rf, "\">");
+			h_esc(rf, u);
+			rf_puts(rf, "</td><td>");
+			h_esc(rf, json_is_null(nm) ? "" : json_string_value(nm));
+			rf_puts(rf, "</td><td>");
+			json_array_foreach(json_object_get(m, "legacy"), j, x) {
+				rf_puts(rf, j ? ", " : "");
+				rf_puts(rf, "<span data-many-to-one-legacy=\"");
+				h_esc(rf, json_string_value(json_object_get(x, "legacy")));
+				rf_puts(rf, "\" data-unified=\"");
+				h_esc(rf, u);
+				rf_printf(rf, "\">%lld</span> (", (long long)json_integer_value(json_object_get(x, "count")));
+				h_esc(rf, json_string_value(json_object_get(x, "legacy")));
+				rf_puts(rf, ")");
+			}
+			rf_puts(rf, "</td></tr>");
+		}
+		rf_puts(rf, "</tbody></table>");
+	}
 	rf_puts(rf, "<table><thead><tr><th class=\"n\">#</th><th>legacy code</th><th>legacy text</th><th>unified code</th>"
 		"<th>unified name</th><th class=\"n\">records</th></tr></thead><tbody>");
 	for (size_t i = 0; i < n; i++) {
@@ -2008,6 +2136,7 @@ static void ctx_release(struct rctx *c)
 	tables_free(c);
 	json_decref(c->samples);
 	json_decref(c->cov_top);
+	json_decref(c->cov_many);
 	json_decref(c->inputs_top);
 	json_decref(c->months);
 	json_decref(c->categories);
@@ -2074,13 +2203,14 @@ int report_render(struct pgstore *s, long long run_id, const char *dir, struct m
 	buf_init(&c.detail, VALUE_CAP, "report_value_bytes");
 	c.samples = json_array();
 	c.cov_top = json_array();
+	c.cov_many = json_array();
 	c.inputs_top = json_array();
 	c.months = json_array();
 	c.categories = json_array();
 	c.statuses = json_array();
 	c.problems = json_array();
 	c.personal = json_object();
-	if (!c.samples || !c.cov_top || !c.inputs_top || !c.months || !c.categories || !c.statuses || !c.problems ||
+	if (!c.samples || !c.cov_top || !c.cov_many || !c.inputs_top || !c.months || !c.categories || !c.statuses || !c.problems ||
 	    !c.personal) {
 		ctx_release(&c);
 		return mg_err_set(e, MG_E_NOMEM, "out of memory");

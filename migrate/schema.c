@@ -44,13 +44,25 @@ static const struct mg_ufield ev_fields[] = {
 };
 const struct mg_utable schema_work_order_event = {"work_order_event", ev_fields, 8, 0, NULL, NULL};
 
-/* 话务记录 (CDR) */
-static const struct mg_ufield cr_fields[] = {
-	{"source_system", U_TEXT, 0}, {"legacy_id", U_TEXT, 0}, {"call_start", U_TIMESTAMP, 0},
-	{"answered_at", U_TIMESTAMP, 0}, {"ended_at", U_TIMESTAMP, 0}, {"caller_phone", U_TEXT, 1},
-	{"dialled_number", U_TEXT, 0}, {"agent", U_TEXT, 0}, {"queue", U_TEXT, 0}, {"recording_ref", U_TEXT, 0},
+/* 话务记录 (CDR), with the talk time in whole seconds and the legacy id of
+ * the work order the call belongs to (as work_order_event has it; NULL when
+ * it created none). Those two came with store migration 14, appended: a
+ * call record's canonical form had the first 10 fields before it. */
+static const struct mg_ufield cr_fields[CR_NFIELDS] = {
+	[CR_SOURCE_SYSTEM] = {"source_system", U_TEXT, 0},
+	[CR_LEGACY_ID] = {"legacy_id", U_TEXT, 0},
+	[CR_CALL_START] = {"call_start", U_TIMESTAMP, 0},
+	[CR_ANSWERED_AT] = {"answered_at", U_TIMESTAMP, 0},
+	[CR_ENDED_AT] = {"ended_at", U_TIMESTAMP, 0},
+	[CR_CALLER_PHONE] = {"caller_phone", U_TEXT, 1},
+	[CR_DIALLED_NUMBER] = {"dialled_number", U_TEXT, 0},
+	[CR_AGENT] = {"agent", U_TEXT, 0},
+	[CR_QUEUE] = {"queue", U_TEXT, 0},
+	[CR_RECORDING_REF] = {"recording_ref", U_TEXT, 0},
+	[CR_DURATION_SECONDS] = {"duration_seconds", U_SECONDS, 0},
+	[CR_ORDER_LEGACY_ID] = {"order_legacy_id", U_TEXT, 0},
 };
-const struct mg_utable schema_call_record = {"call_record", cr_fields, 10, 0, NULL, NULL};
+const struct mg_utable schema_call_record = {"call_record", cr_fields, CR_NFIELDS, 0, NULL, NULL};
 
 /* 知识库 */
 static const struct mg_ufield kb_fields[] = {

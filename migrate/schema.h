@@ -8,7 +8,11 @@
 
 #include <stddef.h>
 
-enum mg_utype { U_TEXT, U_TIMESTAMP, U_BYTEA };
+/* U_SECONDS: a whole number of seconds (call_record.duration_seconds), as
+ * decimal digits without leading zeros: the loaders carry it as text, the
+ * store's column is text with a CHECK of that form, and the canonical form
+ * is that text. Only a field of type duration fills it (transform/plan.c). */
+enum mg_utype { U_TEXT, U_TIMESTAMP, U_BYTEA, U_SECONDS };
 
 struct mg_ufield {
 	const char *name;
@@ -50,6 +54,13 @@ enum {
 	WO_REGION_CODE, WO_REQUEST_TYPE, WO_CATEGORY_CODE, WO_LEGACY_CATEGORY_CODE,
 	WO_LEGACY_CATEGORY_TEXT, WO_TITLE, WO_CONTENT, WO_URGENCY, WO_HANDLING_UNIT, WO_CO_UNITS,
 	WO_STATUS, WO_DUE_AT, WO_CLOSED_AT, WO_REPLY, WO_SATISFACTION, WO_NFIELDS
+};
+
+/* call_record field indexes */
+enum {
+	CR_SOURCE_SYSTEM, CR_LEGACY_ID, CR_CALL_START, CR_ANSWERED_AT, CR_ENDED_AT, CR_CALLER_PHONE,
+	CR_DIALLED_NUMBER, CR_AGENT, CR_QUEUE, CR_RECORDING_REF, CR_DURATION_SECONDS, CR_ORDER_LEGACY_ID,
+	CR_NFIELDS
 };
 
 extern const struct mg_utable schema_work_order;

@@ -21,6 +21,9 @@ assert_eq "$(jq .loaded $exp)" "$(jq .stages.target.out run.json)" "target recou
 assert_eq "$(jq -S .rejected $exp)" "$(jq -S .rejects run.json)" "rejects by reason"
 assert_eq "$(jq .fixes.zero_date $exp)" "$(jq .fixes.zero_date run.json)" "zero dates loaded as NULL, counted"
 assert_eq "$(jq .fixes.unmapped_category $exp)" "$(jq .fixes.unmapped_category run.json)" "unmapped categories defaulted, counted"
+assert_eq "$(jq -S -c .fixes $exp)" "$(jq -S -c '.fixes | with_entries(select(.value > 0))' run.json)" "every fix counted, none more"
+[[ $(jq .fixes.fullwidth_folded $exp) -gt 0 && $(jq .fixes.phone_country_code $exp) -gt 0 ]] ||
+  die "no full-width phone or +86 prefix at this scale"
 assert_eq true "$(jq .balanced run.json)" "balanced"
 assert_eq "$(jq .stages.source.total_out run.json)" "$(jq .stages.extract.total_out run.json)" "source content total (SQL in MariaDB) = extract total (C)"
 assert_eq "$(jq .stages.load.total_out run.json)" "$(jq .stages.target.total_out run.json)" "load content total (C) = target total (SQL in PostgreSQL)"

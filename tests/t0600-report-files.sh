@@ -84,6 +84,31 @@ for code in CG9901 CG9902 CG1101 X12; do
   assert_eq '"1299"' "$(jq --arg c $code '[.coverage[] | select(.legacy_category_code == $c) | .category_code] | unique | .[0]' "$J")" "unmapped $code mapped to the default"
 done
 grep -q '^CG0101,占道经营,0103,市容环境卫生,' "$C" || die "coverage row for CG0101 missing"
+# coverage summary: how the categories were found (as validate says), on the
+# transform's basis (copies merged at load included, as the fixes count them)
+S='.coverage_summary'
+assert_eq "$(jq .stages.transform.out run.json)" "$(jq "$S.records" "$J")" "coverage summary: records"
+assert_eq "$(jq .fixes.unmapped_category run.json)" "$(jq "$S.defaulted" "$J")" "coverage summary: defaulted"
+assert_eq 0 "$(jq "$S.mapped_by_keyword" "$J")" "coverage summary: no keyword rules in cg12319"
+assert_eq 0 "$(jq "$S.rejected_unmapped" "$J")" "coverage summary: none rejected as unmapped"
+assert_eq "$(($(jq "$S.records" "$J") - $(jq "$S.defaulted" "$J")))" "$(jq "$S.mapped_by_table" "$J")" "coverage summary: mapped by the table"
+# many to one: every unified code reached from several legacy codes, with each code's count, as the store says
+want=$(pg_query "SELECT string_agg(category_code || ':' || legacy_category_code || '=' || n, ' ' ORDER BY category_code, n DESC, legacy_category_code)
+  FROM (SELECT category_code, legacy_category_code, count(*) n FROM hotline.work_order WHERE run_id = $run AND category_code IN
+  (SELECT category_code FROM hotline.work_order WHERE run_id = $run GROUP BY 1 HAVING count(DISTINCT legacy_category_code) > 1)
+  GROUP BY 1, 2) x")
+[[ $want == *"0103:CG0101="* ]] || die "no many-to-one code at this scale: $want"
+assert_eq "$want" "$(jq -r "[$S.many_to_one[] | .unified as \$u | .legacy[] | \"\(\$u):\(.legacy)=\(.count)\"] | join(\" \")" "$J")" \
+  "coverage summary: many to one"
+# the page shows the same figures, machine-checkable (docs/reports.md)
+H=rep/run-$run.html
+for k in records mapped_by_table mapped_by_keyword defaulted rejected_unmapped; do
+  assert_eq "$(jq "$S.$k" "$J")" "$(grep -o "data-coverage-summary=\"$k\">[0-9]*<" "$H" | sed 's/.*>\([0-9]*\)<$/\1/')" "page: coverage $k"
+done
+assert_eq "$(jq "$S.many_to_one | length" "$J")" "$(grep -o 'data-many-to-one-count>[0-9]*<' "$H" | tr -dc 0-9)" "page: many-to-one count"
+assert_eq "$(jq "[$S.many_to_one[].legacy[].count] | add" "$J")" \
+  "$(grep -o 'data-many-to-one-legacy="[^"]*" data-unified="[^"]*">[0-9]*<' "$H" | sed 's/.*>\([0-9]*\)<$/\1/' | awk '{s += $1} END {print s}')" \
+  "page: many-to-one counts"
 
 # differences: a balanced run has the header only
 assert_eq "run,stage,problem" "$(tr -d '\r' <rep/differences-$run.csv)" "no differences"

@@ -88,6 +88,13 @@ for ((i = 1; i <= n; i++)); do
 done
 check 'data-coverage-total' "$(jq .coverage_total.count "$J")"
 check 'data-coverage-rows' "$(jq .coverage_total.rows "$J")"
+for k in records mapped_by_table mapped_by_keyword defaulted rejected_unmapped; do
+  check "data-coverage-summary=\"$k\"" "$(jq ".coverage_summary.$k" "$J")"
+done
+check 'data-many-to-one-count' "$(jq '.coverage_summary.many_to_one | length' "$J")"
+while IFS=$'\t' read -r u l c; do
+  check "data-many-to-one-legacy=\"$l\" data-unified=\"$u\"" "$c"
+done < <(jq -r '.coverage_summary.many_to_one[] | .unified as $u | .legacy[] | [$u, .legacy, .count] | @tsv' "$J")
 # per month (grid and chart), per category, per status
 check 'data-workorders-total' "$(jq .counts.total "$J")"
 for m in $(jq -r '.counts.months | keys[]' "$J"); do

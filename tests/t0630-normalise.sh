@@ -59,7 +59,7 @@ assert_eq true "$(jq .balanced run.json)" "balanced"
 assert_eq 8 "$(jq .stages.extract.out run.json)" "extracted"
 assert_eq 7 "$(jq .stages.load.out run.json)" "loaded"
 assert_eq 1 "$(jq .stages.transform.rejected run.json)" "serial 60 rejected"
-assert_eq '{"district_renamed":2,"phone_extension":2,"subsecond_dropped":1,"unit_alias":1,"unit_unknown":1}' \
+assert_eq '{"district_renamed":2,"fullwidth_folded":1,"phone_country_code":1,"phone_extension":2,"subsecond_dropped":1,"unit_alias":1,"unit_unknown":1}' \
   "$(jq -S -c '.fixes | with_entries(select(.value > 0))' run.json)" "fixes by name"
 
 q="SELECT legacy_id, coalesce(to_char(received_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS'), '-'),

@@ -31,7 +31,21 @@ size_t norm_fold_fullwidth(const char *in, size_t n, char *out, size_t *outlen)
 	return folded;
 }
 
-enum norm_phone norm_phone(const char *in, size_t n, const char *area, char out[32])
+/* 1 if in[0..n) holds a character norm_fold_fullwidth folds. */
+static int has_fullwidth(const char *in, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)in;
+
+	for (size_t i = 0; i + 2 < n; i++)
+		if ((s[i] == 0xEF && s[i + 1] == 0xBC && s[i + 2] >= 0x81 && s[i + 2] <= 0xBF) ||
+		    (s[i] == 0xEF && s[i + 1] == 0xBD && s[i + 2] >= 0x80 && s[i + 2] <= 0x9E) ||
+		    (s[i] == 0xE3 && s[i + 1] == 0x80 && s[i + 2] == 0x80))
+			return 1;
+	return 0;
+}
+
+/* norm_phone; *cc set to 1 when a country code was dropped */
+static enum norm_phone phone_core(const char *in, size_t n, const char *area, char out[32], int *cc)
 {
 	char d[32];
 	size_t nd = 0, alen = strlen(area), i = 0;
@@ -67,12 +81,15 @@ enum norm_phone norm_phone(const char *in, size_t n, const char *area, char out[
 		const char *p = d;
 		size_t np = nd;
 
+		*cc = 0;
 		if (np == 15 && !strncmp(p, "0086", 4) && p[4] == '1') {
 			p += 4;
 			np -= 4;
+			*cc = 1;
 		} else if (np == 13 && !strncmp(p, "86", 2) && p[2] == '1') {
 			p += 2;
 			np -= 2;
+			*cc = 1;
 		} else if (plus) {
 			return PHONE_UNRECOGNISED;
 		}
@@ -97,6 +114,13 @@ enum norm_phone norm_phone(const char *in, size_t n, const char *area, char out[
 	return PHONE_UNRECOGNISED;
 }
 
+enum norm_phone norm_phone(const char *in, size_t n, const char *area, char out[32])
+{
+	int cc = 0;
+
+	return phone_core(in, n, area, out, &cc);
+}
+
 static void put_datetime(char out[20], int Y, int M, int D, int h, int mi, int sec);
 
 static int days_in(int y, int m)
@@ -115,10 +139,40 @@ enum norm_date norm_date(const char *in, size_t n, const char *fmt, char out[20]
 
 enum norm_date norm_date_pivot(const char *in, size_t n, const char *fmt, int pivot, char out[20])
 {
+	int subsec;
+
+	return norm_date_ex(in, n, fmt, pivot, out, &subsec);
+}
+
+/* %p: 上午/下午 or AM/PM (any case) at buf[*i]; 0 none, 1 morning, 2 afternoon */
+static int read_ampm(const char *buf, size_t len, size_t *i)
+{
+	const char *s = buf + *i;
+	size_t left = len - *i;
+
+	if (left >= 6 && !memcmp(s, "\xE4\xB8\x8A\xE5\x8D\x88", 6)) { /* 上午 */
+		*i += 6;
+		return 1;
+	}
+	if (left >= 6 && !memcmp(s, "\xE4\xB8\x8B\xE5\x8D\x88", 6)) { /* 下午 */
+		*i += 6;
+		return 2;
+	}
+	if (left >= 2 && (s[1] == 'M' || s[1] == 'm') && (s[0] == 'A' || s[0] == 'a' || s[0] == 'P' || s[0] == 'p')) {
+		*i += 2;
+		return s[0] == 'A' || s[0] == 'a' ? 1 : 2;
+	}
+	return 0;
+}
+
+enum norm_date norm_date_ex(const char *in, size_t n, const char *fmt, int pivot, char out[20], int *subsec)
+{
 	char buf[256];
 	size_t len, i = 0;
 	int Y = 0, M = 0, D = 0, h = 0, mi = 0, sec = 0, anydigit = 0, nonzero = 0;
+	int ampm = 0, have_i = 0, frac_nonzero = 0;
 
+	*subsec = 0;
 	if (n >= sizeof(buf)) /* folding never lengthens: the input bounds it */
 		return DATE_INVALID;
 	norm_fold_fullwidth(in, n, buf, &len);
@@ -131,11 +185,27 @@ enum norm_date norm_date_pivot(const char *in, size_t n, const char *fmt, int pi
 			int minw = 1, maxw = 2, v = 0, w = 0;
 
 			f++;
+			if (*f == 'p') {
+				if (!(ampm = read_ampm(buf, len, &i)))
+					return DATE_INVALID;
+				continue;
+			}
+			if (*f == 'f') {
+				/* a fraction of a second: 1 to 9 digits, dropped */
+				while (w < 9 && i < len && buf[i] >= '0' && buf[i] <= '9') {
+					if (buf[i++] != '0')
+						frac_nonzero = 1;
+					w++;
+				}
+				if (w < 1)
+					return DATE_INVALID;
+				continue;
+			}
 			if (*f == 'Y')
 				minw = maxw = 4;
 			else if (*f == 'y')
 				minw = maxw = 2;
-			else if (!strchr("mdHMS", *f))
+			else if (!strchr("mdHIMS", *f))
 				return DATE_INVALID;
 			while (w < maxw && i < len && buf[i] >= '0' && buf[i] <= '9') {
 				v = v * 10 + (buf[i++] - '0');
@@ -152,6 +222,7 @@ enum norm_date norm_date_pivot(const char *in, size_t n, const char *fmt, int pi
 			case 'm': M = v; break;
 			case 'd': D = v; break;
 			case 'H': h = v; break;
+			case 'I': h = v; have_i = 1; break;
 			case 'M': mi = v; break;
 			default: sec = v; break;
 			}
@@ -164,11 +235,19 @@ enum norm_date norm_date_pivot(const char *in, size_t n, const char *fmt, int pi
 	}
 	if (i != len)
 		return DATE_INVALID;
-	if (anydigit && !nonzero)
+	if (anydigit && !nonzero && !frac_nonzero && !ampm)
 		return DATE_ZERO;
+	if (have_i != (ampm != 0))
+		return DATE_INVALID; /* a 12-hour hour needs its 上午/下午, and the other way round */
+	if (have_i) {
+		if (h < 1 || h > 12)
+			return DATE_INVALID;
+		h = h % 12 + (ampm == 2 ? 12 : 0);
+	}
 	if (Y < 1 || M < 1 || M > 12 || D < 1 || D > days_in(Y, M) || h > 23 || mi > 59 || sec > 59)
 		return DATE_INVALID;
 	put_datetime(out, Y, M, D, h, mi, sec);
+	*subsec = frac_nonzero;
 	return DATE_OK;
 }
 
@@ -370,14 +449,26 @@ static long ext_marker(const char *s, long len, long at)
 
 enum norm_phone norm_phone_ext(const char *in, size_t n, const char *area, char out[32], int *ext)
 {
-	enum norm_phone r = norm_phone(in, n, area, out);
+	unsigned fixes;
+	enum norm_phone r = norm_phone_fix(in, n, area, out, &fixes);
+
+	*ext = (fixes & NORM_PHONE_EXT) != 0;
+	return r;
+}
+
+enum norm_phone norm_phone_fix(const char *in, size_t n, const char *area, char out[32], unsigned *fixes)
+{
+	int cc = 0;
+	enum norm_phone r = phone_core(in, n, area, out, &cc);
 	char buf[96], main_out[32];
 	const char *s;
 	long len, e, i, m;
 
-	*ext = 0;
-	if (r != PHONE_UNRECOGNISED)
+	*fixes = 0;
+	if (r != PHONE_UNRECOGNISED) {
+		*fixes = (cc ? NORM_PHONE_CC : 0) | (has_fullwidth(in, n) ? NORM_PHONE_FW : 0);
 		return r;
+	}
 	len = fold_trim(in, n, buf, sizeof(buf), &s);
 	if (len <= 0)
 		return r;
@@ -390,7 +481,7 @@ enum norm_phone norm_phone_ext(const char *in, size_t n, const char *area, char 
 	m = ext_marker(s, len, e);
 	if (m <= 0)
 		return r;
-	if (norm_phone(s, (size_t)m, area, main_out) != PHONE_LANDLINE)
+	if (phone_core(s, (size_t)m, area, main_out, &cc) != PHONE_LANDLINE)
 		return r;
 	i = (long)strlen(main_out);
 	if (i + 5 + (len - e) >= 32)
@@ -399,7 +490,7 @@ enum norm_phone norm_phone_ext(const char *in, size_t n, const char *area, char 
 	memcpy(out + i, ";ext=", 5);
 	memcpy(out + i + 5, s + e, (size_t)(len - e));
 	out[i + 5 + (len - e)] = '\0';
-	*ext = 1;
+	*fixes = NORM_PHONE_EXT | (has_fullwidth(in, n) ? NORM_PHONE_FW : 0);
 	return PHONE_LANDLINE;
 }
 
@@ -454,4 +545,80 @@ int norm_is_blank(const char *in, size_t n)
 			return 0;
 	}
 	return 1;
+}
+
+/* The decimal number at s[*i..): -1 if there is none or it has more than
+ * 10 digits. */
+static long long dur_number(const char *s, long len, long *i)
+{
+	long long v = 0;
+	int nd = 0;
+
+	while (*i < len && s[*i] >= '0' && s[*i] <= '9') {
+		if (++nd > 10)
+			return -1;
+		v = v * 10 + (s[(*i)++] - '0');
+	}
+	return nd ? v : -1;
+}
+
+int norm_duration(const char *in, size_t n, long *secs)
+{
+	/* longest name first where one is the start of another (分钟, 分) */
+	static const struct {
+		const char *name;
+		int rank;
+		long long unit;
+	} units[] = {{"小时", 0, 3600}, {"时", 0, 3600}, {"分钟", 1, 60}, {"分", 1, 60}, {"秒", 2, 1}};
+	char buf[96];
+	const char *s;
+	long len = fold_trim(in, n, buf, sizeof(buf), &s), i = 0;
+	long long total, v;
+
+	if (len <= 0 || (v = dur_number(s, len, &i)) < 0)
+		return -1;
+	total = v;
+	if (i < len && s[i] == ':') {
+		/* m:ss or h:mm:ss: two digits below 60 after each colon */
+		int parts = 1;
+
+		while (i < len) {
+			if (s[i] != ':' || ++parts > 3 || len - i < 3 || s[i + 1] < '0' || s[i + 1] > '9' || s[i + 2] < '0' ||
+			    s[i + 2] > '9')
+				return -1;
+			v = (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
+			if (v > 59)
+				return -1;
+			total = total * 60 + v;
+			i += 3;
+		}
+	} else if (i < len) {
+		/* numbers with units, larger units first */
+		int last = -1;
+
+		total = 0;
+		for (;;) {
+			unsigned k;
+			size_t ul = 0;
+
+			for (k = 0; k < sizeof(units) / sizeof(units[0]); k++) {
+				ul = strlen(units[k].name);
+				if ((size_t)(len - i) >= ul && !memcmp(s + i, units[k].name, ul))
+					break;
+			}
+			if (k == sizeof(units) / sizeof(units[0]) || units[k].rank <= last || (last >= 0 && v > 59))
+				return -1;
+			last = units[k].rank;
+			total += v * units[k].unit;
+			i += (long)ul;
+			if (i == len)
+				break;
+			if ((v = dur_number(s, len, &i)) < 0)
+				return -1;
+		}
+	}
+	if (total > NORM_DURATION_MAX)
+		return -1;
+	*secs = (long)total;
+	return 0;
 }

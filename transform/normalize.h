@@ -29,6 +29,16 @@ enum norm_phone norm_phone(const char *in, size_t n, const char *area, char out[
  * and the extension in RFC 3966's form: "0937-6212345;ext=8001", with *ext
  * set to 1 (else 0). Mobiles take no extension. out needs 32 bytes. */
 enum norm_phone norm_phone_ext(const char *in, size_t n, const char *area, char out[32], int *ext);
+/* norm_phone_ext, telling what it changed beyond spaces and dashes (the
+ * fixes a transform counts): on a recognised number *fixes gets
+ *   NORM_PHONE_EXT  an extension was read (fix phone_extension)
+ *   NORM_PHONE_CC   a country code +86, 0086 or 86 was dropped (fix phone_country_code)
+ *   NORM_PHONE_FW   full-width characters were folded (fix fullwidth_folded)
+ * and 0 on PHONE_UNRECOGNISED (the value is kept as it is). */
+#define NORM_PHONE_EXT 1u
+#define NORM_PHONE_CC 2u
+#define NORM_PHONE_FW 4u
+enum norm_phone norm_phone_fix(const char *in, size_t n, const char *area, char out[32], unsigned *fixes);
 
 /* Replace every occurrence of the names from[i] by to[i] (i < nmap) in
  * in[0..n), scanning left to right and trying the longest name first at
@@ -54,6 +64,15 @@ enum norm_date norm_date(const char *in, size_t n, const char *fmt, char out[20]
 /* The same with a two-digit-year pivot (0..100): %y below pivot is 20yy,
  * the others 19yy. norm_date is norm_date_pivot(..., 50, ...). */
 enum norm_date norm_date_pivot(const char *in, size_t n, const char *fmt, int pivot, char out[20]);
+/* norm_date_pivot with three more fields:
+ *   %I  an hour of the 12-hour clock (1-12), with %p
+ *   %p  上午 or 下午, AM or PM (any case): 上午 12 is 0 o'clock, 下午 12 noon,
+ *       下午 1..11 are 13..23; %p without %I (or %I without %p) is DATE_INVALID
+ *   %f  a fraction of a second, 1 to 9 digits (after a literal '.' or ','),
+ *       dropped: *subsec is 1 when it was not all zeros (the caller counts
+ *       fix subsecond_dropped), else 0.
+ * A value with %p is never DATE_ZERO (上午 00:00 is no MySQL zero date). */
+enum norm_date norm_date_ex(const char *in, size_t n, const char *fmt, int pivot, char out[20], int *subsec);
 
 /* An Excel serial date: a day count with an optional fraction of a day
  * ("44378", "44378.5625"), full-width digits folded, surrounding spaces
@@ -80,5 +99,22 @@ enum norm_date norm_epoch(const char *in, size_t n, int ms, char out[20], int *s
  * 1 if 18 characters with a valid ISO 7064 MOD 11-2 check character, 0 if not.
  * out (19+ bytes, or n+1 if larger) gets the folded text either way; *outlen its length. */
 int norm_idno(const char *in, size_t n, char *out, size_t *outlen);
+
+/* A duration (a call's talk time) in whole seconds, from the shapes call
+ * switches and their reports write:
+ *   "125"                 seconds;
+ *   "2分5秒", "1时2分5秒"   numbers with units 时 (or 小时), 分 (or 分钟),
+ *                         秒, in that order, each at most once, at least
+ *                         one; after a larger unit, minutes and seconds
+ *                         are below 60 ("5秒", "2分", "1小时5秒" too);
+ *   "00:02:05", "2:05"    h:mm:ss, or m:ss with two parts (a talk time,
+ *                         not a time of day): minutes and seconds after a
+ *                         colon are two digits below 60.
+ * Full-width digits and colons are folded, surrounding spaces ignored.
+ * Anything else (signs, fractions, "2分5", "2:5", inner spaces, a number
+ * of more than 10 digits, a total above NORM_DURATION_MAX) is invalid.
+ * Returns 0 and sets *secs, or -1 (*secs untouched). */
+#define NORM_DURATION_MAX 2147483647L
+int norm_duration(const char *in, size_t n, long *secs);
 
 #endif

@@ -12,13 +12,14 @@
 #include "transform/repair.h"
 #include "transform/rules.h"
 
-enum op { OP_TEXT, OP_DATETIME, OP_PHONE, OP_IDNO, OP_CATEGORY, OP_CODE, OP_UNIT, OP_CONST };
+enum op { OP_TEXT, OP_DATETIME, OP_PHONE, OP_IDNO, OP_CATEGORY, OP_CODE, OP_UNIT, OP_DURATION, OP_CONST };
 enum pol { POL_REJECT, POL_NULL, POL_KEEP, POL_DEFAULT };
 
 #define MAX_FORMATS 8
 #define MAX_DECODERS 8
 
-static const char *const op_names[] = {"text", "datetime", "phone", "idno", "category", "code", "unit", "const"};
+static const char *const op_names[] = {"text", "datetime", "phone", "idno", "category", "code", "unit", "duration",
+					"const"};
 
 /* datetime formats that are not patterns (transform/normalize.h) */
 enum fkind { FK_PATTERN, FK_EXCEL1900, FK_EXCEL1904, FK_EPOCH, FK_EPOCH_MS };
@@ -79,13 +80,13 @@ struct plan {
 
 static const struct pb_keyspec field_keys[] = {
 	{"column", "legacy column holding the value"},
-	{"type", "text, datetime, phone, idno, category, code, unit"},
+	{"type", "text, datetime, phone, idno, category, code, unit, duration"},
 	{"value", "a constant value instead of a column"},
-	{"formats", "datetime: list of formats with %Y %m %d %H %M %S %y, or excel1900, excel1904, epoch, epoch_ms"},
+	{"formats", "datetime: list of formats with %Y %m %d %H %M %S %y %I %p %f, or excel1900, excel1904, epoch, epoch_ms"},
 	{"pivot", "datetime: two-digit years (%y) below it are 20yy, the others 19yy (0-100, default 50)"},
 	{"districts", "text: CSV of old,new place names replaced inside the value (pre-2019 districts)"},
 	{"zero", "datetime: null or reject, for all-zero dates (0000-00-00)"},
-	{"invalid", "datetime: null or reject; phone: keep or reject"},
+	{"invalid", "datetime, duration: null or reject; phone: keep or reject"},
 	{"table", "category/code/unit: mapping table CSV, relative to the playbook"},
 	{"text_column", "category: legacy column with the category's text"},
 	{"unmapped", "category: default or reject; code: keep or reject"},
@@ -115,17 +116,21 @@ static int parse_pol(const char *s, enum pol *p)
 
 static int check_format(const char *f)
 {
-	int fields = 0;
+	int fields = 0, has_i = 0, has_p = 0;
 
 	if (format_kind(f) != FK_PATTERN)
 		return 0;
 	for (; *f; f++) {
 		if (*f != '%')
 			continue;
-		if (!f[1] || !strchr("YymdHMS", *++f))
+		if (!f[1] || !strchr("YymdHIMSpf", *++f))
 			return -1;
+		has_i |= *f == 'I';
+		has_p |= *f == 'p';
 		fields++;
 	}
+	if (has_i != has_p)
+		return -1; /* a 12-hour hour (%I) and its 上午/下午 (%p) go together */
 	return fields ? 0 : -1; /* only literals: a misspelt excel1900/epoch, or no date at all */
 }
 
@@ -184,7 +189,8 @@ static int read_spec(struct playbook *pb, const struct pb_table *t, yaml_node_t 
 				break;
 		if (i == OP_CONST) {
 			pb_diag(pb, pb_get(pb, spec, "type"),
-				"unknown type '%s' for field '%s'; valid: text, datetime, phone, idno, category, code, unit", s, field);
+				"unknown type '%s' for field '%s'; valid: text, datetime, phone, idno, category, code, unit,"
+				" duration", s, field);
 			return 1;
 		}
 		op->op = (enum op)i;
@@ -198,8 +204,9 @@ static int read_spec(struct playbook *pb, const struct pb_table *t, yaml_node_t 
 				const char *f = pb_scalar(pb_node(pb, *it));
 
 				if (!f || check_format(f) || op->nformats == MAX_FORMATS) {
-					pb_diag(pb, pb_node(pb, *it), "bad date format '%s' (use %%Y %%y %%m %%d %%H %%M %%S and literals,"
-						" or excel1900, excel1904, epoch, epoch_ms; at most %d formats)",
+					pb_diag(pb, pb_node(pb, *it), "bad date format '%s' (use %%Y %%y %%m %%d %%H %%M %%S, %%I with %%p"
+						" (上午/下午), %%f and literals, or excel1900, excel1904, epoch, epoch_ms;"
+						" at most %d formats)",
 						f ? f : "", MAX_FORMATS);
 					bad = 1;
 					continue;
@@ -212,12 +219,16 @@ static int read_spec(struct playbook *pb, const struct pb_table *t, yaml_node_t 
 	if ((s = pb_scalar(pb_get(pb, spec, "zero"))) && (parse_pol(s, &op->zero) || op->zero > POL_NULL))
 		pb_diag(pb, pb_get(pb, spec, "zero"), "'zero' must be null or reject, not '%s'", s), bad = 1;
 	if ((s = pb_scalar(pb_get(pb, spec, "invalid")))) {
+		int dn = op->op == OP_DATETIME || op->op == OP_DURATION; /* null or reject */
+
 		if (parse_pol(s, &op->invalid) || op->invalid == POL_DEFAULT ||
-		    (op->op == OP_DATETIME && op->invalid == POL_KEEP) || (op->op != OP_DATETIME && op->invalid == POL_NULL))
+		    (dn && op->invalid == POL_KEEP) || (!dn && op->invalid == POL_NULL))
 			pb_diag(pb, pb_get(pb, spec, "invalid"), "'invalid' must be %s, not '%s'",
-				op->op == OP_DATETIME ? "null or reject" : "keep or reject", s), bad = 1;
+				dn ? "null or reject" : "keep or reject", s), bad = 1;
 	} else if (op->op == OP_PHONE || op->op == OP_IDNO) {
 		op->invalid = POL_KEEP;
+	} else if (op->op == OP_DURATION) {
+		op->invalid = POL_REJECT; /* the table's date policy is for dates */
 	}
 	if ((n = pb_get(pb, spec, "pivot"))) {
 		char *end;
@@ -410,6 +421,10 @@ void plan_check(struct playbook *pb, struct pb_table *t)
 			pb_diag(pb, kn, "type category maps into work_order.category_code only");
 		if (ut->fields[uf].type == U_TIMESTAMP && op.op != OP_DATETIME)
 			pb_diag(pb, kn, "'%s' is a timestamp: give it type: datetime", field);
+		if ((ut->fields[uf].type == U_SECONDS) != (op.op == OP_DURATION))
+			pb_diag(pb, kn, op.op == OP_DURATION ? "type duration fills a number of seconds"
+				" (call_record.duration_seconds), not '%s'" : "'%s' is a number of seconds: give it type: duration",
+				field);
 		if (op.op == OP_CATEGORY || op.op == OP_CODE || op.op == OP_UNIT) {
 			if (load_map(pb, pb_node(pb, p->value), &op, &e))
 				pb_diag(pb, pb_node(pb, p->value), "%s", e.msg), mg_err_clear(&e);
@@ -743,7 +758,7 @@ static int apply_op(struct plan *p, struct fop *op, struct mg_batch *out, struct
 				s2 = norm_epoch(v, n, op->fkind[i] == FK_EPOCH_MS, res, &subsec);
 				break;
 			default:
-				s2 = norm_date_pivot(v, n, op->formats[i], op->pivot, res);
+				s2 = norm_date_ex(v, n, op->formats[i], op->pivot, res, &subsec);
 				break;
 			}
 
@@ -770,13 +785,17 @@ static int apply_op(struct plan *p, struct fop *op, struct mg_batch *out, struct
 	}
 	case OP_PHONE: {
 		char res[32];
-		int ext;
+		unsigned pf;
 
 		if (n == 0)
 			return batch_put(out, (unsigned)op->uf, v, 0, e);
-		if (norm_phone_ext(v, n, p->area, res, &ext) != PHONE_UNRECOGNISED) {
-			if (ext)
+		if (norm_phone_fix(v, n, p->area, res, &pf) != PHONE_UNRECOGNISED) {
+			if (pf & NORM_PHONE_EXT)
 				row_fix(d, "phone_extension");
+			if (pf & NORM_PHONE_CC)
+				row_fix(d, "phone_country_code");
+			if (pf & NORM_PHONE_FW)
+				row_fix(d, "fullwidth_folded");
 			return batch_put(out, (unsigned)op->uf, res, strlen(res), e);
 		}
 		if (op->invalid == POL_REJECT) {
@@ -861,6 +880,27 @@ unmapped:
 		snprintf(detail, dn, "column '%s' category '%s' is not in its table", op->colname, tmp);
 		return 1;
 	}
+	case OP_DURATION: {
+		/* talk time into whole seconds (norm_duration); anything else by
+		 * the field's invalid: policy */
+		long secs;
+		size_t cut = n > 40 ? 40 : n;
+
+		while (cut < n && cut && ((unsigned char)v[cut] & 0xC0) == 0x80)
+			cut--; /* the detail is text: never half a UTF-8 character */
+		if (!norm_duration(v, n, &secs)) {
+			snprintf(tmp, sizeof(tmp), "%ld", secs);
+			return batch_put(out, (unsigned)op->uf, tmp, strlen(tmp), e);
+		}
+		if (op->invalid == POL_NULL) {
+			row_fix(d, "invalid_duration_null");
+			batch_put_null(out, (unsigned)op->uf);
+			return 0;
+		}
+		*reason = "invalid_duration";
+		snprintf(detail, dn, "column '%s' holds '%.*s', not a duration", op->colname, (int)cut, v);
+		return 1;
+	}
 	default:
 		return mg_err_set(e, MG_E_INTERNAL, "bad field op");
 	}
@@ -892,9 +932,14 @@ static int repair_line(struct plan *p, const struct mg_batch *raw, unsigned r, u
 			buf_addstr(b, repair_rules[i].name, e);
 			first = 0;
 		}
+	if (fired & REPAIR_SUSPECT_BIT) { /* kept: the repaired text is the decoded one */
+		if (!first)
+			buf_addc(b, ',', e);
+		buf_addstr(b, REPAIR_SUSPECT_NAME, e);
+	}
 	if (buf_printf(b, e, "}\t%u\t", passes) || copy_bytea(b, orig, n, e) || buf_addc(b, '\t', e) ||
 	    copy_escape(b, p->text.ptr + p->toff[c], p->tlen[c], e) || buf_addc(b, '\t', e) ||
-	    (fired ? copy_escape(b, p->fixed.ptr, p->fixed.len, e)
+	    ((fired & REPAIR_ALL) ? copy_escape(b, p->fixed.ptr, p->fixed.len, e)
 		   : copy_escape(b, p->text.ptr + p->toff[c], p->tlen[c], e)) ||
 	    buf_addc(b, '\n', e))
 		return -1;
@@ -1037,8 +1082,12 @@ int plan_apply(struct plan *p, const struct mg_batch *raw, struct mg_batch *out,
 				}
 				if (rk == REPAIR_REPAIRED)
 					fired |= rr.fired;
-				if ((rk == REPAIR_REPAIRED || (fired & REPAIR_EURO80 && !(before & REPAIR_EURO80))) &&
-				    repair_line(p, raw, r, c, v, n, rk == REPAIR_REPAIRED ? rr.fired : 0,
+				else if (rk == REPAIR_SUSPECT)
+					fired |= REPAIR_SUSPECT_BIT; /* kept as it is, counted and recorded */
+				if ((rk == REPAIR_REPAIRED || rk == REPAIR_SUSPECT ||
+				     (fired & REPAIR_EURO80 && !(before & REPAIR_EURO80))) &&
+				    repair_line(p, raw, r, c, v, n,
+						rk == REPAIR_REPAIRED ? rr.fired : rk == REPAIR_SUSPECT ? REPAIR_SUSPECT_BIT : 0,
 						rk == REPAIR_REPAIRED ? rr.passes : 0, (fired & ~before & REPAIR_EURO80) != 0,
 						out, e))
 					return -1;
@@ -1108,6 +1157,8 @@ int plan_apply(struct plan *p, const struct mg_batch *raw, struct mg_batch *out,
 						row_fix(&fixes, repair_rules[b].name);
 				if (fired & REPAIR_EURO80)
 					row_fix(&fixes, REPAIR_EURO80_NAME);
+				if (fired & REPAIR_SUSPECT_BIT)
+					row_fix(&fixes, REPAIR_SUSPECT_NAME);
 				for (unsigned fx = 0; fx < fixes.n; fx++)
 					ledger_fix(d, fixes.name[fx], 1);
 			}

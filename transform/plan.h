@@ -12,7 +12,8 @@
  * transform.unmapped_code, transform.invalid_phone.
  * Fixes (counted, explained changes that keep the record): zero_date,
  * invalid_date_null, unmapped_category, unmapped_code, phone_unrecognised,
- * fullwidth_folded, idno_invalid.
+ * fullwidth_folded (ID numbers and phones), idno_invalid, phone_extension,
+ * phone_country_code.
  */
 #ifndef MG_PLAN_H
 #define MG_PLAN_H

@@ -448,7 +448,20 @@ int repair_utf8_as_latin1(struct repair *r, const char *in, size_t n, struct mg_
  * accented letter inside a Latin word: "informação" -> "informa玢o"); and
  * common characters among the ideographs (one of up to four, a quarter of
  * more), as Chinese text has and Latin-1 pairs read as GBK do not. */
+#define SHAPE_NONE 0   /* not Chinese text */
+#define SHAPE_ONLY 1   /* the shape of Chinese text, without the common characters */
+#define SHAPE_PROVEN 2 /* Chinese text: the proof holds */
+static int chinese_shape(const unsigned char *b, size_t n, const unsigned char *t, size_t tn, size_t min_ideo);
+
 static int looks_chinese(const unsigned char *b, size_t n, const unsigned char *t, size_t tn, size_t min_ideo)
+{
+	return chinese_shape(b, n, t, tn, min_ideo) == SHAPE_PROVEN;
+}
+
+/* looks_chinese, telling apart a value that fails only the test of common
+ * characters (SHAPE_ONLY: a short domain phrase such as 投诉：困难帮扶 read
+ * as latin1, or Latin letters that pair up into rare ideographs) */
+static int chinese_shape(const unsigned char *b, size_t n, const unsigned char *t, size_t tn, size_t min_ideo)
 {
 	size_t i = 0, hh = 0, other = 0, ideo = 0, common = 0, level1 = 0, letters = 0;
 	unsigned long p2 = 0, p1 = 0;
@@ -493,12 +506,20 @@ static int looks_chinese(const unsigned char *b, size_t n, const unsigned char *
 		p1 = c;
 	}
 	if (ideo < min_ideo || !hh || hh < other)
-		return 0;
+		return SHAPE_NONE;
 	if (ideo > 4)
-		return common * 4 >= ideo;
+		return common * 4 >= ideo ? SHAPE_PROVEN : SHAPE_ONLY;
 	/* a short value (a name): a common character, or only characters
 	 * of GB2312's first level (the 3,755 most used) and no ASCII letter */
-	return common >= 1 || (level1 == ideo && !letters);
+	return common >= 1 || (level1 == ideo && !letters) ? SHAPE_PROVEN : SHAPE_ONLY;
+}
+
+static int has_ascii_letter(const unsigned char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (is_ascii_letter(b[i]))
+			return 1;
+	return 0;
 }
 
 /* 1 if b[at..n) is the beginning of a GB18030 character cut by the end. */
@@ -546,7 +567,16 @@ static int gbk_as_latin1(struct repair *r, const char *in, size_t n, struct mg_b
 	}
 	rc = decoder_run(d, s.a->ptr, s.a->len, out, &bad, e);
 	if (rc == 0) {
-		rc = looks_chinese(s.a->ptr, s.a->len, out->ptr, out->len, 2) ? REPAIR_REPAIRED : REPAIR_NOT_APPLICABLE;
+		int shape = chinese_shape(s.a->ptr, s.a->len, out->ptr, out->len, 2);
+
+		rc = shape == SHAPE_PROVEN ? REPAIR_REPAIRED : REPAIR_NOT_APPLICABLE;
+		/* every pair of high bytes reads as Chinese, but too few common
+		 * characters to prove it: not changed, but never silently kept */
+		if (shape == SHAPE_ONLY && !has_ascii_letter(s.a->ptr, s.a->len)) {
+			set_why(why, whylen, "its cp1252 bytes read as %zu bytes of GB18030 text, but too few common "
+				"characters to prove the damage: kept as it is", s.a->len);
+			rc = REPAIR_SUSPECT;
+		}
 	} else if (rc == 1) {
 		rc = REPAIR_NOT_APPLICABLE;
 		buf_reset(out);
@@ -759,7 +789,7 @@ int repair_value(struct repair *r, unsigned mask, const char *in, size_t n, stru
 	struct mg_buf cur, next;
 	const char *text = in;
 	size_t tn = n, i;
-	int rc = REPAIR_NOT_APPLICABLE;
+	int rc = REPAIR_NOT_APPLICABLE, suspect = 0;
 
 	if (!rep)
 		rep = &dummy;
@@ -798,6 +828,10 @@ int repair_value(struct repair *r, unsigned mask, const char *in, size_t n, stru
 			rc = REPAIR_CANNOT;
 			break;
 		}
+		if (k == REPAIR_SUSPECT) {
+			suspect = 1; /* unless another rule changes the value */
+			continue;
+		}
 		if (k == REPAIR_REPAIRED) {
 			struct mg_buf t = cur;
 
@@ -815,7 +849,9 @@ int repair_value(struct repair *r, unsigned mask, const char *in, size_t n, stru
 		if (buf_add(out, cur.ptr, cur.len, e))
 			rc = -1;
 	}
-	if (rc != REPAIR_CANNOT)
+	if (rc == REPAIR_NOT_APPLICABLE && suspect)
+		rc = REPAIR_SUSPECT; /* rep->why says why */
+	if (rc != REPAIR_CANNOT && rc != REPAIR_SUSPECT)
 		rep->why[0] = 0;
 	if (rc != REPAIR_REPAIRED) {
 		buf_reset(out);

@@ -10,7 +10,18 @@
  *                          the proof fails): keep it as it is;
  *   REPAIR_CANNOT          the value carries this rule's damage but the
  *                          original cannot be restored (a byte was lost):
- *                          the caller rejects the record with the reason.
+ *                          the caller rejects the record with the reason;
+ *   REPAIR_SUSPECT         (gbk_as_latin1 only) the value has the shape of
+ *                          the damage but the proof fails: no ASCII letter,
+ *                          every character a latin1/cp1252 reading of bytes
+ *                          that decode completely as GB18030 into text of
+ *                          Chinese shape (two ideographs or more, pairs of
+ *                          high bytes, no private-use or control character),
+ *                          but too few common characters. Out is empty: the
+ *                          value is kept as it is, and the caller counts it
+ *                          (fix suspect_mojibake) and records it, so that
+ *                          it is never kept silently; it is not rejected,
+ *                          because genuine Western text may have this shape.
  * or -1 with e filled (out of memory, a cap). No rule guesses: a rule fires
  * only when reversing the damage gives strictly valid text of the kind the
  * damage is known to hide, and genuine text ("Café", "naïve", "Ñandú",
@@ -42,7 +53,7 @@
 #include "migrate/buf.h"
 #include "transform/decode.h"
 
-enum { REPAIR_NOT_APPLICABLE = 0, REPAIR_REPAIRED = 1, REPAIR_CANNOT = 2 };
+enum { REPAIR_NOT_APPLICABLE = 0, REPAIR_REPAIRED = 1, REPAIR_CANNOT = 2, REPAIR_SUSPECT = 3 };
 
 enum repair_id {
 	REPAIR_UTF8_AS_LATIN1,
@@ -57,6 +68,10 @@ enum repair_id {
  * ignores it: the caller applies repair_bytes_euro80 before decoding) */
 #define REPAIR_EURO80 (1u << REPAIR_NRULES)
 #define REPAIR_EURO80_NAME "euro_0x80"
+/* a value gbk_as_latin1 answered REPAIR_SUSPECT for, in the caller's mask
+ * of what happened to a record (the fix's and migration.repair's name) */
+#define REPAIR_SUSPECT_BIT (1u << (REPAIR_NRULES + 1))
+#define REPAIR_SUSPECT_NAME "suspect_mojibake"
 /* utf8_as_latin1 undoes at most this many layers */
 #define REPAIR_MAX_PASSES 3
 
@@ -109,7 +124,9 @@ int repair_gb18030_2005_pua(struct repair *r, const char *in, size_t n, struct m
 /* Apply the rules in mask in the fixed order above to one value. Returns
  * REPAIRED (out holds the text after every rule that fired), NOT_APPLICABLE
  * (out empty: keep the value), CANNOT (out empty, rep->cannot and rep->why
- * say which rule and why: reject the record) or -1. Values of ASCII only
+ * say which rule and why: reject the record), SUSPECT (no rule changed the
+ * value and gbk_as_latin1 found it suspect: out empty, keep the value,
+ * count and record it; rep->why says why) or -1. Values of ASCII only
  * return at once without allocating. rep may be NULL. */
 int repair_value(struct repair *r, unsigned mask, const char *in, size_t n, struct mg_buf *out,
 		 struct repair_report *rep, struct mg_err *e);

@@ -99,7 +99,7 @@ static int conv(const char *to, const unsigned char *in, size_t n, struct mg_buf
 
 static void check_result(int rc, const char *in, size_t n, const struct mg_buf *out, const char *why)
 {
-	check(rc >= REPAIR_NOT_APPLICABLE && rc <= REPAIR_CANNOT, "rule failed", n);
+	check(rc >= REPAIR_NOT_APPLICABLE && rc <= REPAIR_SUSPECT, "rule failed", n);
 	if (rc == REPAIR_REPAIRED) {
 		check(out->ptr != NULL && out->ptr[out->len] == 0, "result not NUL-terminated", n);
 		check(utf8_valid_prefix(out->ptr, out->len) == out->len, "result is not valid UTF-8", n);
@@ -108,8 +108,8 @@ static void check_result(int rc, const char *in, size_t n, const struct mg_buf *
 	} else {
 		check(out->len == 0, "output left behind without a repair", n);
 	}
-	if (rc == REPAIR_CANNOT && why)
-		check(why[0] != 0, "CANNOT without a reason", n);
+	if ((rc == REPAIR_CANNOT || rc == REPAIR_SUSPECT) && why)
+		check(why[0] != 0, "CANNOT or SUSPECT without a reason", n);
 }
 
 static void repair_all(const char *in, size_t n)

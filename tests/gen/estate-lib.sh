@@ -137,6 +137,16 @@ estate_check_text() {
       (4,'actor',w.actor),(5,'unit',w.unit),(6,'comment',w.comment)) AS f(o,k,v)
       WHERE w.source_system = '$code'"
     ;;
+  call_record)
+    sql="SELECT w.legacy_id, f.k, f.v FROM hotline.call_record w, LATERAL (VALUES
+      (1,'call_start',to_char(w.call_start AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS')),
+      (2,'answered_at',to_char(w.answered_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS')),
+      (3,'ended_at',to_char(w.ended_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS')),
+      (4,'caller_phone',w.caller_phone),(5,'dialled_number',w.dialled_number),(6,'agent',w.agent),
+      (7,'queue',w.queue),(8,'recording_ref',w.recording_ref),(9,'duration_seconds',w.duration_seconds),
+      (10,'order_legacy_id',w.order_legacy_id)) AS f(o,k,v)
+      WHERE w.source_system = '$code'"
+    ;;
   kb_article)
     sql="SELECT w.legacy_id, f.k, f.v FROM hotline.kb_article w, LATERAL (VALUES
       (1,'title',w.title),(2,'question',w.question),(3,'answer',w.answer),(4,'department',w.department),

@@ -1126,14 +1126,13 @@ void gen_zr12336(const char *dir)
 	static const char *const HDR[] = {"序号", "工单编号", "来电时间", "来电人", "联系电话", "身份证号", "地址",
 					  "反映内容", "问题类别", "类别名称", "诉求类型", "办理单位", "办理状态",
 					  "办结日期", "答复内容", "满意度"};
-	char stage[4096], zip[4096], xdir[4096], serial[32], txt[64], cur[4096] = "";
-	struct member_list ml = {0}, utf8 = {0};
+	char stage[4096], zip[4096], serial[32], txt[64], cur[4096] = "";
+	struct member_list ml = {0};
 	int year = -1;
 	unsigned seq = 0;
 
-	sys_begin(&s, &ZR12336, dir, "*.xlsx");
+	sys_begin(&s, &ZR12336, dir, "*.zip");
 	path_join(stage, sizeof(stage), dir, ".stage");
-	path_join(xdir, sizeof(xdir), dir, "xlsx");
 	em_mkdir_p(stage);
 	for (uint64_t slot = 0; slot <= g_scale; slot++) {
 		struct em_order *o = slot < g_scale ? em_sys_next(&s, slot) : NULL;
@@ -1155,9 +1154,6 @@ void gen_zr12336(const char *dir)
 			seq = 0;
 			em_t_reset(&nm);
 			em_t_addf(&nm, "国土资源热线工单%d年.xlsx", year);
-			if (utf8.n == EM_ARRLEN(utf8.names))
-				em_die("internal: too many workbooks");
-			utf8.names[utf8.n++] = em_xstrdup(nm.s);
 			if (!em_to_gbk(nm.s, nm.len, &gname, false))
 				em_die("internal");
 			if (ml.n == EM_ARRLEN(ml.names))
@@ -1232,19 +1228,13 @@ void gen_zr12336(const char *dir)
 		fx_common(&s, o, &fx, false);
 		em_account(&s, o, &fx);
 	}
+	/* the handover zip is what the playbook reads (driver archive, format
+	 * xlsx, member_encoding cp936): nothing is unpacked */
 	path_join(zip, sizeof(zip), dir, "zr12336-workbooks.zip");
 	zip_files(stage, ml.names, ml.n, zip);
 	rm_rf_flat(stage, ml.names, ml.n);
-	/*
-	 * The xlsx source cannot read a workbook inside an archive (it needs to
-	 * seek), so the handover zip is unpacked here, as the operator would,
-	 * decoding the CP936 member names (Debian's unzip has no -O).
-	 */
-	unpack_cp936(zip, xdir, utf8.names, utf8.n);
-	for (size_t i = 0; i < utf8.n; i++) {
-		free(utf8.names[i]);
+	for (size_t i = 0; i < ml.n; i++)
 		free(ml.names[i]);
-	}
 	em_buf_free(&x.sheet);
 	em_buf_free(&x.sst);
 	sys_end(&s, dir);

@@ -4,9 +4,10 @@
  * high call volume: work orders (gd_gdxx) and the call-centre's call detail
  * records (kf_hjjl, CDR) with recording file references, two tables of one
  * playbook. The CDR comes from the switch: times as YYYYMMDDHHMMSS text,
- * all zeros for a call nobody answered, durations as text in three shapes,
- * recording paths on a Windows share (backslashes), calls that created no
- * work order, batches the switch sent twice. See docs/estate/dl95598.md.
+ * all zeros for a call nobody answered, durations as text in three shapes
+ * (and 2 % the report could not show), recording paths on a Windows share
+ * (backslashes), calls that created no work order or belong to one (gdbh),
+ * batches the switch sent twice. See docs/estate/dl95598.md.
  */
 #include "estate_io.h"
 
@@ -75,7 +76,7 @@ struct dl_calls {
 	struct em_table *t;
 	struct em_rng rng;
 	uint64_t id, seq;
-	uint64_t no_order, abandoned, lost_end, backslash, minsec;
+	uint64_t no_order, abandoned, lost_end, backslash, minsec, long_calls, bad_duration;
 };
 
 static const char *const DL_QUEUES[] = {"故障报修", "电费咨询", "投诉建议", "业扩报装"};
@@ -94,11 +95,16 @@ static void dl_call(struct dl_calls *k, const struct em_order *o, int64_t start,
 	struct em_rng *r = &k->rng;
 	struct em_phone ph;
 	struct em_tm tm;
-	char hjlsh[40], ks[16], yd[16], js[16], dur[32], agent[16], rec[160], iso[3][20];
+	char hjlsh[40], ks[16], yd[16], js[16], dur[32], secs_text[16], agent[16], rec[160], iso[3][20];
 	const char *queue, *dialled = em_below(r, 100) < 5 ? "12345" : "95598";
 	int64_t ans = start + em_range(r, 3, 45), end;
 	uint32_t var = (uint32_t)em_below(r, 1000000);
 	bool lost_end = em_chance(r, 5000), copy = em_chance(r, 10000);
+	/* 0.5 % of answered calls last an hour or more (1时2分5秒, 01:02:05);
+	 * 2 % of talk times the switch's report could not show: '--', or
+	 * minutes and seconds as 2'05" */
+	bool long_call = answered && em_chance(r, 5000), bad_dur = em_chance(r, 20000);
+	const char *order = o && o->legacy_id[0] ? o->legacy_id : NULL;
 	int secs;
 
 	if (o && o->phone[0].kind == EM_PH_PLAIN) {
@@ -112,7 +118,7 @@ static void dl_call(struct dl_calls *k, const struct em_order *o, int64_t start,
 		if (kind == EM_PH_WORD) /* the switch: a withheld number */
 			em_t_set(&ph.raw, "anonymous");
 	}
-	end = answered ? ans + em_range(r, 20, 900) : start + em_range(r, 5, 60);
+	end = answered ? ans + (long_call ? em_range(r, 3600, 7200) : em_range(r, 20, 900)) : start + em_range(r, 5, 60);
 	secs = answered ? (int)(end - ans) : 0;
 	queue = o ? (o->cat >= 0 && !strcmp(o->cat_code, "GZBX") ? DL_QUEUES[0]
 		     : o->cat >= 0 && !strcmp(o->cat_code, "DFDJ") ? DL_QUEUES[1]
@@ -133,12 +139,22 @@ static void dl_call(struct dl_calls *k, const struct em_order *o, int64_t start,
 		snprintf(dur, sizeof(dur), "%d", secs);
 		break;
 	case 5: case 6: case 7:
-		snprintf(dur, sizeof(dur), "%d分%d秒", secs / 60, secs % 60);
+		if (secs >= 3600)
+			snprintf(dur, sizeof(dur), "%d时%d分%d秒", secs / 3600, secs / 60 % 60, secs % 60);
+		else
+			snprintf(dur, sizeof(dur), "%d分%d秒", secs / 60, secs % 60);
 		break;
 	default:
 		snprintf(dur, sizeof(dur), "%02d:%02d:%02d", secs / 3600, secs / 60 % 60, secs % 60);
 		break;
 	}
+	if (bad_dur) {
+		if (var / 1200 % 2)
+			snprintf(dur, sizeof(dur), "--");
+		else
+			snprintf(dur, sizeof(dur), "%d'%02d\"", secs / 60, secs % 60);
+	}
+	snprintf(secs_text, sizeof(secs_text), "%d", secs);
 	snprintf(agent, sizeof(agent), "GH%04u", (unsigned)(var / 10 % 120) + 1);
 	if (tm.y < 2023) /* the old recorder wrote to a Windows share */
 		snprintf(rec, sizeof(rec), var / 10 % 3 ? "\\\\10.62.1.20\\luyin\\%04d\\%02d\\%02d\\%s.wav"
@@ -165,7 +181,7 @@ static void dl_call(struct dl_calls *k, const struct em_order *o, int64_t start,
 		copy_str(&k->cp, answered ? agent : NULL);
 		copy_str(&k->cp, queue);
 		copy_str(&k->cp, answered ? rec : NULL);
-		copy_str(&k->cp, o && o->legacy_id[0] ? o->legacy_id : NULL);
+		copy_str(&k->cp, order);
 		copy_row_end(&k->cp);
 
 		em_fx_init(&fx);
@@ -173,14 +189,18 @@ static void dl_call(struct dl_calls *k, const struct em_order *o, int64_t start,
 			em_fx_fix(&fx, "zero_date");
 		if (lost_end)
 			em_fx_fix(&fx, "invalid_date_null");
+		if (bad_dur) /* duration_seconds: {type: duration, invalid: null} */
+			em_fx_fix(&fx, "invalid_duration_null");
 		em_fx_phone(&fx, &ph, false);
 		if (!em_account_row(k->t, &fx, n > 0))
 			continue;
-		k->no_order += !(o && o->legacy_id[0]);
+		k->no_order += !order;
 		k->abandoned += !answered;
 		k->lost_end += lost_end;
 		k->backslash += answered && strchr(rec, '\\') != NULL;
 		k->minsec += strstr(dur, "分") != NULL;
+		k->long_calls += secs >= 3600 && !bad_dur; /* readable ones */
+		k->bad_duration += bad_dur;
 		em_tsv(k->t, hjlsh, "call_start", iso[0], 19, false);
 		em_tsv(k->t, hjlsh, "answered_at", iso[1], 19, !answered);
 		em_tsv(k->t, hjlsh, "ended_at", iso[2], 19, lost_end);
@@ -192,6 +212,8 @@ static void dl_call(struct dl_calls *k, const struct em_order *o, int64_t start,
 		em_tsv(k->t, hjlsh, "agent", agent, strlen(agent), !answered);
 		em_tsv(k->t, hjlsh, "queue", queue, strlen(queue), false);
 		em_tsv(k->t, hjlsh, "recording_ref", rec, strlen(rec), !answered);
+		em_tsv(k->t, hjlsh, "duration_seconds", secs_text, strlen(secs_text), bad_dur);
+		em_tsv(k->t, hjlsh, "order_legacy_id", order ? order : "", order ? strlen(order) : 0, !order);
 	}
 }
 
@@ -283,6 +305,8 @@ void gen_dl95598(const char *dir)
 	em_check(&s.truth, "calls_lost_end", k.lost_end);
 	em_check(&s.truth, "recording_backslash", k.backslash);
 	em_check(&s.truth, "duration_min_sec", k.minsec);
+	em_check(&s.truth, "calls_long", k.long_calls);
+	em_check(&s.truth, "duration_invalid", k.bad_duration);
 	{
 		char *n1 = pg_value(c, "SELECT count(*) FROM gd_gdxx"), *n2 = pg_value(c, "SELECT count(*) FROM kf_hjjl");
 

@@ -5,7 +5,10 @@
  * read the bytes as Windows-1252 and saved them as UTF-8 (mojibake: 中文 ->
  * ÖÐÎÄ): the playbook's repair rule gbk_as_latin1 restores them; a few were
  * cut by that system's byte limit in the middle of their last character and
- * cannot be restored (decode.unrepairable).
+ * cannot be restored (decode.unrepairable). Some titles (2 %) were pasted
+ * the same way: short phrases, of which the rule proves some (repaired) and
+ * not the others, which are loaded as they are and counted (fix
+ * suspect_mojibake, a row in migration.repair).
  */
 #include "estate_io.h"
 
@@ -96,9 +99,9 @@ static void mojibake(struct em_buf *out, const char *p, size_t n)
  * is pasted as mojibake only when the rule can prove it: no ASCII letter
  * (an ideograph between two letters fails the proof), at least 5 CJK
  * characters, none outside GBK's two-byte range. Only contents are pasted:
- * a short value (a title such as 投诉：困难帮扶) fails the proof's test of
- * common characters (a quarter of the ideographs) and would be loaded as
- * mojibake with no trace (a gap of the rule, docs/estate/gh12351.md).
+ * a short value (a title such as 投诉：困难帮扶) may fail the proof's test
+ * of common characters (a quarter of the ideographs): titles are pasted
+ * from GH_SHORT_TITLES, whose outcome is known (below).
  */
 static bool pasteable(const struct em_text *t)
 {
@@ -122,6 +125,21 @@ static bool pasteable(const struct em_text *t)
 	}
 	return cjk >= 5;
 }
+
+/*
+ * Short titles pasted as mojibake, with what gbk_as_latin1 makes of each
+ * (tests/unit/test_repair_suspect.c checks the same list against the
+ * rule): repaired (proven: fix gbk_as_latin1), or suspect (the shape of the
+ * damage, too few common characters to prove it: loaded as it is, fix
+ * suspect_mojibake, recorded in migration.repair).
+ */
+static const struct {
+	const char *title;
+	bool suspect;
+} GH_SHORT_TITLES[] = {
+	{"投诉：困难帮扶", true}, {"举报：欠薪逃匿", true}, {"咨询：劳动仲裁", true},
+	{"拖欠工资", false}, {"求助：工伤赔偿", false}, {"投诉：克扣工资", false},
+};
 
 /* a field of the export: quoted when it holds the delimiter, a quote or a
  * line break (mojibake can hold '|': a GBK trail byte 0x7C) */
@@ -203,7 +221,7 @@ void gen_gh12351(const char *dir)
 	struct em_buf line = {0}, b = {0}, g = {0};
 	FILE *f = NULL;
 	int year = -1;
-	uint64_t repaired_loaded = 0;
+	uint64_t repaired_loaded = 0, suspect_loaded = 0;
 
 	sys_begin(&s, &GH12351, dir, "*.csv");
 	check_codes("gh12351", "request_types.csv", GH_RTYPE_CODES, GH_RTYPES, EM_ARRLEN(GH_RTYPES));
@@ -212,6 +230,7 @@ void gen_gh12351(const char *dir)
 		struct em_fx fx;
 		struct em_tm tm;
 		bool paste = false;
+		int short_title = -1; /* a title pasted as mojibake: its GH_SHORT_TITLES entry */
 
 		em_tm(o->t, &tm);
 		if (!o->dup && tm.y != year) { /* one export per year */
@@ -230,6 +249,9 @@ void gen_gh12351(const char *dir)
 		/* rows pasted from the GBK system (4 %, copies alike) */
 		if (o->fault == EM_F_NONE && o->var % 25 == 7 && pasteable(&o->f[EF_CONTENT]))
 			paste = true;
+		/* titles pasted from the GBK system (2 %, never with the content) */
+		if (o->fault == EM_F_NONE && o->var % 50 == 11 && !o->test_row && !o->cross)
+			short_title = (int)(o->var / 50 % EM_ARRLEN(GH_SHORT_TITLES));
 		line.len = 0;
 		pipe_field(&line, o->legacy_id, strlen(o->legacy_id), true);
 		if (o->fault == EM_F_INVALID_DATE)
@@ -243,7 +265,22 @@ void gen_gh12351(const char *dir)
 		text_field(&line, &o->phone[1].raw);
 		text_field(&line, &o->idno.raw);
 		text_field(&line, &o->f[EF_ADDR]);
-		text_field(&line, &o->f[EF_TITLE]); /* short: see pasteable() */
+		if (short_title >= 0) {
+			struct em_text t;
+
+			em_t_set(&t, GH_SHORT_TITLES[short_title].title);
+			enc(&g, &t, true, true);
+			mojibake(&b, g.p, g.len);
+			pipe_field(&line, b.p, b.len, false);
+			/* what the store holds: the title, or the mojibake kept */
+			if (GH_SHORT_TITLES[short_title].suspect) {
+				em_t_reset(&o->f[EF_TITLE]);
+				em_t_addn(&o->f[EF_TITLE], b.p, b.len);
+			} else
+				em_t_copy(&o->f[EF_TITLE], &t);
+		} else {
+			text_field(&line, &o->f[EF_TITLE]);
+		}
 		if (paste || o->fault == EM_F_UNDECODABLE) {
 			if (o->fault == EM_F_UNDECODABLE)
 				cut_gbk(&g, &o->f[EF_CONTENT], o->var);
@@ -285,17 +322,21 @@ void gen_gh12351(const char *dir)
 			em_fx_reject(&fx, "decode.unrepairable");
 		if (o->fault == EM_F_INVALID_DATE)
 			em_fx_reject(&fx, "transform.invalid_date");
-		if (paste)
+		if (paste || (short_title >= 0 && !GH_SHORT_TITLES[short_title].suspect))
 			em_fx_fix(&fx, "gbk_as_latin1");
+		if (short_title >= 0 && GH_SHORT_TITLES[short_title].suspect)
+			em_fx_fix(&fx, "suspect_mojibake");
 		if (!o->t_closed)
 			fx_blank_date(&fx);
 		fx_common(&s, o, &fx, true);
 		em_account(&s, o, &fx);
-		repaired_loaded += paste && !o->dup;
+		repaired_loaded += (paste || (short_title >= 0 && !GH_SHORT_TITLES[short_title].suspect)) && !o->dup;
+		suspect_loaded += short_title >= 0 && GH_SHORT_TITLES[short_title].suspect && !o->dup;
 	}
 	if (f && fclose(f))
 		em_die("cannot write a gh12351 export");
 	em_check(&s.truth, "gbk_as_latin1_loaded", repaired_loaded);
+	em_check(&s.truth, "suspect_mojibake_loaded", suspect_loaded);
 	em_buf_free(&line);
 	em_buf_free(&b);
 	em_buf_free(&g);

@@ -758,57 +758,6 @@ void csv_field(struct em_buf *b, const char *p, size_t n, bool first)
 	em_buf_addc(b, '"');
 }
 
-/*
- * Unpack a zip whose member names are CP936 without the UTF-8 flag into dir,
- * with libarchive (hdrcharset=CP936, names as UTF-8 under a C.UTF-8 locale);
- * the members must be exactly `names` (UTF-8).
- */
-void unpack_cp936(const char *zip, const char *dir, char **names, size_t n)
-{
-	locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0), old;
-	struct archive *a = archive_read_new();
-	struct archive_entry *e;
-	size_t seen = 0;
-	int r;
-
-	if (loc == (locale_t)0)
-		em_die("no C.UTF-8 locale: %s", strerror(errno));
-	old = uselocale(loc);
-	em_mkdir_p(dir);
-	if (archive_read_support_format_zip(a) != ARCHIVE_OK ||
-	    archive_read_set_options(a, "hdrcharset=CP936") != ARCHIVE_OK ||
-	    archive_read_open_filename(a, zip, 1 << 16) != ARCHIVE_OK)
-		em_die("cannot read '%s': %s", zip, archive_error_string(a));
-	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *name = archive_entry_pathname_utf8(e);
-		char path[4096], buf[1 << 16];
-		bool known = false;
-		la_ssize_t got;
-		FILE *f;
-
-		for (size_t i = 0; name && i < n; i++)
-			known |= !strcmp(names[i], name);
-		if (!known)
-			em_die("'%s': unexpected member '%s'", zip, name ? name : "(not decodable)");
-		path_join(path, sizeof(path), dir, name);
-		f = fopen(path, "wb");
-		if (!f)
-			em_die("cannot create '%s': %s", path, strerror(errno));
-		while ((got = archive_read_data(a, buf, sizeof(buf))) > 0)
-			fwrite(buf, 1, (size_t)got, f);
-		if (got < 0)
-			em_die("cannot read '%s': %s", zip, archive_error_string(a));
-		if (fclose(f))
-			em_die("cannot write '%s': %s", path, strerror(errno));
-		seen++;
-	}
-	if (r != ARCHIVE_EOF || seen != n)
-		em_die("'%s': %zu of %zu members unpacked: %s", zip, seen, n, archive_error_string(a));
-	archive_read_free(a);
-	uselocale(old);
-	freelocale(loc);
-}
-
 /* the request-type or other code table of a system must say what the
  * generator means: legacy[i] -> unified[i] */
 void check_codes(const char *code, const char *file, const char *const *legacy, const char *const *unified,

@@ -132,7 +132,6 @@ void dbf_memo(struct dbf *d, const char *name, const void *p, size_t n);
 void dbf_end_rec(struct dbf *d);
 void dbf_close(struct dbf *d);
 void csv_field(struct em_buf *b, const char *p, size_t n, bool first);
-void unpack_cp936(const char *zip, const char *dir, char **names, size_t n);
 void check_codes(const char *code, const char *file, const char *const *legacy, const char *const *unified,
 			size_t n);
 FILE *cross_open(const char *dir);

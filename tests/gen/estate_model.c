@@ -1982,10 +1982,40 @@ void em_fx_fix(struct em_fx *fx, const char *name)
 
 void em_fx_phone(struct em_fx *fx, const struct em_phone *p, bool null_is_empty)
 {
+	const unsigned char *s = (const unsigned char *)p->raw.s;
+	size_t n = p->raw.len, nd = 0;
+	char d[40];
+	bool fw = false;
+
 	(void)null_is_empty; /* an empty phone is kept empty, no fix */
-	if (p->raw.null || p->recognised)
+	if (p->raw.null)
 		return;
-	em_fx_fix(fx, "phone_unrecognised");
+	if (!p->recognised) {
+		em_fx_fix(fx, "phone_unrecognised"); /* kept as it is: nothing folded */
+		return;
+	}
+	/* a recognised number: the transform counts what it changed beyond
+	 * spaces and dashes (transform/normalize.h, norm_phone_fix): a country
+	 * code dropped (+86, 0086, 86 before a mobile's 11 digits) and
+	 * full-width characters folded (U+FF01..U+FF5E, U+3000) */
+	for (size_t i = 0; i < n; i++) {
+		if (i + 2 < n && s[i] == 0xEF && s[i + 1] == 0xBC && s[i + 2] >= 0x90 && s[i + 2] <= 0x99) {
+			if (nd < sizeof(d))
+				d[nd++] = (char)('0' + s[i + 2] - 0x90);
+			fw = true;
+			i += 2;
+		} else if (i + 2 < n && ((s[i] == 0xEF && (s[i + 1] == 0xBC || s[i + 1] == 0xBD)) ||
+					 (s[i] == 0xE3 && s[i + 1] == 0x80 && s[i + 2] == 0x80))) {
+			fw = true;
+			i += 2;
+		} else if (s[i] >= '0' && s[i] <= '9' && nd < sizeof(d)) {
+			d[nd++] = (char)s[i];
+		}
+	}
+	if ((nd == 13 && !memcmp(d, "861", 3)) || (nd == 15 && !memcmp(d, "00861", 5)))
+		em_fx_fix(fx, "phone_country_code");
+	if (fw)
+		em_fx_fix(fx, "fullwidth_folded");
 }
 
 void em_fx_idno(struct em_fx *fx, const struct em_idno *id, bool null_is_empty)

@@ -3,10 +3,9 @@
  * merge mode): FoxPro 2.x tables (code page byte 0x7A, GBK) with .FPT memo
  * files, one table per year, handed over in a tar.gz (docs/estate/ny12316.md).
  *
- * The toolkit's dbf format cannot read a memo file from inside an archive
- * (docs/sources/dbf.md, "Memo files"), so, as for zr12336's workbooks, the
- * handover archive is unpacked here the way an operator would
- * (`tar -xzf`), into dbf/, and the playbook reads the unpacked tables.
+ * The playbook reads the handover archive as it is (driver archive, format
+ * dbf): the archive driver spools each table's memo member to a temporary
+ * file for the dbf format to read at random; nothing is unpacked here.
  */
 #include "estate_io.h"
 
@@ -146,49 +145,6 @@ static void ny_tar_gz(const char *stage, const struct ny_files *fl, const char *
 	archive_write_free(a);
 }
 
-/* unpack the handover into dir (members 12316/<name>), checking that it
- * holds exactly the files written */
-static void ny_untar(const char *tgz, const char *dir, const struct ny_files *fl)
-{
-	struct archive *a = archive_read_new();
-	struct archive_entry *e;
-	size_t seen = 0;
-	char sub[4096];
-	int r;
-
-	path_join(sub, sizeof(sub), dir, "12316");
-	em_mkdir_p(sub);
-	if (archive_read_support_filter_gzip(a) != ARCHIVE_OK || archive_read_support_format_tar(a) != ARCHIVE_OK ||
-	    archive_read_open_filename(a, tgz, 1 << 16) != ARCHIVE_OK)
-		em_die("cannot read '%s': %s", tgz, archive_error_string(a));
-	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *name = archive_entry_pathname(e);
-		char path[4096], buf[1 << 16];
-		bool known = false;
-		la_ssize_t got;
-		FILE *f;
-
-		for (size_t i = 0; i < fl->n; i++)
-			known |= !strncmp(name, "12316/", 6) && !strcmp(name + 6, fl->names[i]);
-		if (!known)
-			em_die("'%s': unexpected member '%s'", tgz, name);
-		path_join(path, sizeof(path), dir, name);
-		f = fopen(path, "wb");
-		if (!f)
-			em_die("cannot create '%s': %s", path, strerror(errno));
-		while ((got = archive_read_data(a, buf, sizeof(buf))) > 0)
-			fwrite(buf, 1, (size_t)got, f);
-		if (got < 0)
-			em_die("cannot read '%s': %s", tgz, archive_error_string(a));
-		if (fclose(f))
-			em_die("cannot write '%s': %s", path, strerror(errno));
-		seen++;
-	}
-	if (r != ARCHIVE_EOF || seen != fl->n)
-		em_die("'%s': %zu of %zu members unpacked: %s", tgz, seen, fl->n, archive_error_string(a));
-	archive_read_free(a);
-}
-
 void gen_ny12316(const char *dir)
 {
 	static struct em_sys s;
@@ -202,13 +158,12 @@ void gen_ny12316(const char *dir)
 	struct dbf d;
 	struct em_buf b = {0};
 	struct ny_files files = {0};
-	char stage[4096], unpacked[4096], tgz[4096], t[32], dbfname[32], fptname[32];
+	char stage[4096], tgz[4096], t[32], dbfname[32], fptname[32];
 	bool open = false, bad_memo_forced = false, deleted_forced = false;
 	int year = -1;
 
-	sys_begin(&s, &NY12316, dir, "dbf/12316/NY*.DBF");
+	sys_begin(&s, &NY12316, dir, "*.tar.gz");
 	path_join(stage, sizeof(stage), dir, ".stage");
-	path_join(unpacked, sizeof(unpacked), dir, "dbf");
 	em_mkdir_p(stage);
 	for (uint64_t slot = 0; slot < g_scale; slot++) {
 		struct em_order *o = em_sys_next(&s, slot);
@@ -318,7 +273,6 @@ void gen_ny12316(const char *dir)
 	path_join(tgz, sizeof(tgz), dir, "ny12316-dbf.tar.gz");
 	ny_tar_gz(stage, &files, tgz);
 	rm_rf_flat(stage, files.names, files.n);
-	ny_untar(tgz, unpacked, &files);
 	for (size_t i = 0; i < files.n; i++)
 		free(files.names[i]);
 	em_buf_free(&b);

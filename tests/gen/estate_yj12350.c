@@ -3,11 +3,13 @@
  * (市应急管理局, merge mode): a small desk application on SQLite, read through
  * the SQLite ODBC driver (docs/estate/yj12350.md).
  *
- * Dates are text in whatever format the screen of the day wrote. Five of
- * them the toolkit's datetime formats parse (the playbook lists them); three
- * it cannot express (12-hour times with 上午/下午, ISO with milliseconds,
- * epoch seconds): such records are rejected (`invalid: reject`) so that
- * the department corrects them (rejects export/replay). The caller's phone
+ * Dates are text in whatever format the screen of the day wrote: eight
+ * formats, all listed in the playbook: five plain patterns, ISO with
+ * milliseconds (%f: the milliseconds are dropped, counted as fix
+ * subsecond_dropped), 12-hour times with 上午/下午 (%p %I) and epoch
+ * seconds (`epoch`). Impossible days and words are rejected
+ * (`invalid: reject`) so that the department corrects them (rejects
+ * export/replay). The caller's phone
  * column has INTEGER affinity: SQLite turned a landline typed without a
  * dash (09376212345) into the number 9376212345.
  */
@@ -73,9 +75,9 @@ static const struct em_desc YJ12350 = {
 	.make_id = yj_id,
 };
 
-/* the screens' date formats: the toolkit parses the first five (the
- * playbook lists them), not the last three */
-enum { YJ_ISO, YJ_SLASH, YJ_DOT, YJ_CN, YJ_YY, YJ_PARSED, YJ_ISO_MS = YJ_PARSED, YJ_AMPM, YJ_EPOCH, YJ_NFMT };
+/* the screens' date formats, all in the playbook's list; the last three
+ * are rare (each is on at least one free row) */
+enum { YJ_ISO, YJ_SLASH, YJ_DOT, YJ_CN, YJ_YY, YJ_RARE, YJ_ISO_MS = YJ_RARE, YJ_AMPM, YJ_EPOCH, YJ_NFMT };
 static const char *const YJ_FMT_NAMES[YJ_NFMT] = {
 	"iso", "slash", "dot", "chinese", "two_digit_year", "iso_milliseconds", "am_pm", "epoch",
 };
@@ -159,19 +161,18 @@ void gen_yj12350(const char *dir)
 		int fmt = yj_fmt(o->var);
 		bool free_row = !o->dup && o->fault == EM_F_NONE && !yj_queued(&s, o);
 
-		/* formats the toolkit cannot parse: never on a row with a copy to
-		 * come; each at least once, on the first free rows after the forced ones */
-		if (fmt >= YJ_PARSED && !free_row)
-			fmt = (int)(o->var % YJ_PARSED);
+		/* an impossible day has no epoch: written in another format */
+		if (o->fault == EM_F_INVALID_DATE && fmt == YJ_EPOCH)
+			fmt = (int)(o->var % YJ_RARE);
+		/* the rare formats each at least once, on the first free rows
+		 * after the forced ones (never on a row with a copy to come) */
 		if (free_row && slot >= EM_FORCED)
-			for (int i = YJ_PARSED; i < YJ_NFMT; i++)
+			for (int i = YJ_RARE; i < YJ_NFMT; i++)
 				if (!seen[i]) {
 					fmt = i;
 					break;
 				}
 		seen[fmt] = true;
-		if (o->fault != EM_F_NONE && fmt >= YJ_PARSED)
-			em_die("internal: yj12350: an unparsed format on a faulty row");
 
 		/* INTEGER affinity: a landline typed without a dash lost its 0 */
 		if (o->phone[0].kind == EM_PH_LAND_NODASH) {
@@ -248,12 +249,18 @@ void gen_yj12350(const char *dir)
 		em_fx_init(&fx);
 		if (o->fault == EM_F_UNDECODABLE)
 			em_fx_reject(&fx, "decode.undecodable");
-		if (o->fault == EM_F_INVALID_DATE || o->fault == EM_F_GARBLED_DATE || fmt >= YJ_PARSED)
+		if (o->fault == EM_F_INVALID_DATE || o->fault == EM_F_GARBLED_DATE)
 			em_fx_reject(&fx, "transform.invalid_date");
 		if (o->fault == EM_F_ZERO_DATE) {
 			em_fx_fix(&fx, "zero_date");
 			fx.received_null = true;
 		}
+		/* milliseconds that are not a whole second are dropped, counted
+		 * (the same milliseconds yj_time wrote) */
+		if (fmt == YJ_ISO_MS && o->fault == EM_F_NONE && o->var % 1000 != 0)
+			em_fx_fix(&fx, "subsecond_dropped");
+		if (fmt == YJ_ISO_MS && o->t_closed && (o->var >> 10) % 1000 != 0)
+			em_fx_fix(&fx, "subsecond_dropped");
 		fx_common(&s, o, &fx, true);
 		if (o->fault == EM_F_NONE || o->fault == EM_F_INVALID_DATE || o->fault == EM_F_UNDECODABLE) {
 			char k[48];

@@ -1658,6 +1658,7 @@ static FILE *tsv;
 static uint64_t n_extracted, n_loaded, n_merged, n_undecodable, n_invalid, n_zero, n_unmapped;
 static uint64_t months[NMONTHS];
 static uint64_t n_none;
+static uint64_t n_fullwidth, n_country_code; /* fixes of records that pass the transform */
 static uint64_t n_trail_content; /* contents with a 0x5C/0x7C trail byte (information) */
 
 static void tsv_value(const char *s, size_t n)
@@ -1725,6 +1726,32 @@ static check_t checks[NCHECK];
 static size_t nchecks;
 static bool utf8_copy;
 
+/* the fixes the phone and idno transforms count (transform/normalize.h):
+ * full-width characters folded, a +86 country code dropped */
+static bool has_fullwidth(const text_t *t)
+{
+    for (size_t i = 0; !t->null && i + 2 < t->len; i++)
+        if ((unsigned char)t->s[i] == 0xEF && ((unsigned char)t->s[i + 1] == 0xBC ||
+                                                (unsigned char)t->s[i + 1] == 0xBD))
+            return true;
+    return false;
+}
+
+static void count_fixes(const row_t *r)
+{
+    const text_t *ph[2] = {&r->t[F_LDHM], &r->t[F_LXDH]};
+    for (int i = 0; i < 2; i++) {
+        if (ph[i]->null)
+            continue;
+        if (has_fullwidth(ph[i]))
+            n_fullwidth++;
+        if (ph[i]->len >= 3 && !memcmp(ph[i]->s, "+86", 3))
+            n_country_code++;
+    }
+    if (has_fullwidth(&r->t[F_SFZH]))
+        n_fullwidth++;
+}
+
 static void emit(const row_t *r, bool dup)
 {
     encode_row(r);
@@ -1750,6 +1777,7 @@ static void emit(const row_t *r, bool dup)
     }
     if (dup) {
         n_merged++;
+        count_fixes(r); /* a copy passes the transform; the load merges it */
         return;
     }
     if (r->fault == FAULT_UNDECODABLE) {
@@ -1761,6 +1789,7 @@ static void emit(const row_t *r, bool dup)
         return;
     }
     n_loaded++;
+    count_fixes(r);
     if (r->fault == FAULT_ZERO_DATE) {
         n_zero++;
         n_none++;
@@ -2030,8 +2059,11 @@ static void write_expected(const char *path, uint64_t seed)
             "\"rejected_total\":%llu,\n",
             (unsigned long long)n_undecodable, (unsigned long long)n_invalid,
             (unsigned long long)rej);
-    fprintf(f, " \"fixes\":{\"zero_date\":%llu,\"unmapped_category\":%llu},\n",
-            (unsigned long long)n_zero, (unsigned long long)n_unmapped);
+    fprintf(f,
+            " \"fixes\":{\"zero_date\":%llu,\"unmapped_category\":%llu,\"fullwidth_folded\":%llu,"
+            "\"phone_country_code\":%llu},\n",
+            (unsigned long long)n_zero, (unsigned long long)n_unmapped,
+            (unsigned long long)n_fullwidth, (unsigned long long)n_country_code);
 
     kv_t *kv = xmalloc((ncats + 1) * sizeof *kv);
     for (size_t i = 0; i < ncats; i++) {
