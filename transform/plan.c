@@ -700,6 +700,17 @@ static void row_fix(struct row_fixes *f, const char *name)
 
 /* Apply one field op; returns 0 (value put), 1 (record rejected: reason set),
  * -1 error. */
+/* how much of a decoded value a reject's detail quotes: at most 40 bytes,
+ * never half a UTF-8 character (the detail is text) */
+static int detail_len(const char *v, size_t n)
+{
+	size_t cut = n > 40 ? 40 : n;
+
+	while (cut < n && cut && ((unsigned char)v[cut] & 0xC0) == 0x80)
+		cut--;
+	return (int)cut;
+}
+
 static int apply_op(struct plan *p, struct fop *op, struct mg_batch *out, struct row_fixes *d,
 		    const char **reason, char *detail, size_t dn, struct mg_err *e)
 {
@@ -780,7 +791,7 @@ static int apply_op(struct plan *p, struct fop *op, struct mg_batch *out, struct
 			return 0;
 		}
 		*reason = st == DATE_ZERO ? "zero_date" : "invalid_date";
-		snprintf(detail, dn, "column '%s' holds '%.*s'", op->colname, (int)(n > 40 ? 40 : n), v);
+		snprintf(detail, dn, "column '%s' holds '%.*s'", op->colname, detail_len(v, n), v);
 		return 1;
 	}
 	case OP_PHONE: {
@@ -828,7 +839,7 @@ static int apply_op(struct plan *p, struct fop *op, struct mg_batch *out, struct
 			return batch_put(out, (unsigned)op->uf, v, n, e);
 		}
 		*reason = "unmapped_code";
-		snprintf(detail, dn, "column '%s' code '%.*s' is not in its table", op->colname, (int)(n > 40 ? 40 : n), v);
+		snprintf(detail, dn, "column '%s' code '%.*s' is not in its table", op->colname, detail_len(v, n), v);
 		return 1;
 	}
 	case OP_UNIT: {
@@ -884,10 +895,6 @@ unmapped:
 		/* talk time into whole seconds (norm_duration); anything else by
 		 * the field's invalid: policy */
 		long secs;
-		size_t cut = n > 40 ? 40 : n;
-
-		while (cut < n && cut && ((unsigned char)v[cut] & 0xC0) == 0x80)
-			cut--; /* the detail is text: never half a UTF-8 character */
 		if (!norm_duration(v, n, &secs)) {
 			snprintf(tmp, sizeof(tmp), "%ld", secs);
 			return batch_put(out, (unsigned)op->uf, tmp, strlen(tmp), e);
@@ -898,7 +905,7 @@ unmapped:
 			return 0;
 		}
 		*reason = "invalid_duration";
-		snprintf(detail, dn, "column '%s' holds '%.*s', not a duration", op->colname, (int)cut, v);
+		snprintf(detail, dn, "column '%s' holds '%.*s', not a duration", op->colname, detail_len(v, n), v);
 		return 1;
 	}
 	default:
