@@ -21,7 +21,7 @@ estate_check_store fl12338
 estate_check_text fl12338 work_order intended.tsv
 
 code=fl12338
-wb=$(ls "$FL12338_DIR"/xlsx/*.xlsx | head -1)
+wb=$(ls "$FL12338_DIR"/xlsx/*.xlsx | sed -n 1p)
 sheet=$(unzip -p "$wb" xl/worksheets/sheet1.xml)
 # the workbook really has the merged title and two-level header
 assert_contains "$sheet" '<mergeCell ref="A1:Q1"/>' "title merged across the sheet"

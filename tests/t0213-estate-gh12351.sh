@@ -21,7 +21,7 @@ estate_check_store gh12351
 estate_check_text gh12351 work_order intended.tsv
 
 code=gh12351
-first=$(ls "$GH12351_DIR"/*.csv | head -1)
+first=$(ls "$GH12351_DIR"/*.csv | sed -n 1p)
 # every export starts with a UTF-8 byte order mark, then the pinyin header
 for f in "$GH12351_DIR"/*.csv; do
   assert_eq "efbbbf47444248" "$(head -c 7 "$f" | od -A n -t x1 | tr -d ' \n')" "BOM and header of $(basename "$f")"

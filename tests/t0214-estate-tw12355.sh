@@ -28,13 +28,13 @@ rare=$(jq '.checks.gb18030_names // 0' "$EXP")
 assert_eq "$rare" "$(pg_query "SELECT count(*) FROM hotline.work_order WHERE source_system = '$code'
   AND caller_name ~ '[\U00020000-\U0002FFFF]'")" "CJK Ext-B names loaded"
 # the records are padded by characters: byte lengths differ, character counts do not
-lens=$(head -201 "$(ls "$TW12355_DIR"/*.DAT | head -1)" | tail -n +2 | tr -d '\r' | while IFS= read -r l; do
+lens=$(head -201 "$(ls "$TW12355_DIR"/*.DAT | sed -n 1p)" | tail -n +2 | tr -d '\r' | while IFS= read -r l; do
   u=$(printf '%s' "$l" | iconv -f GB18030 -t UTF-8 2>/dev/null) || continue   # invalid bytes: a reject
   LC_ALL=C.UTF-8 bash -c 'echo ${#1}' _ "$u"
 done | sort -u)
 assert_eq "$(sed -n 's/^    widths: *\(.*\)/\1/p' "$TOP/playbooks/tw12355.yaml" | jq add)" "$lens" \
   "every record is the layout's width in characters"
-blens=$(tail -n +2 "$(ls "$TW12355_DIR"/*.DAT | head -1)" | LC_ALL=C awk '{ print length($0) }' | sort -u | wc -l)
+blens=$(tail -n +2 "$(ls "$TW12355_DIR"/*.DAT | sed -n 1p)" | LC_ALL=C awk '{ print length($0) }' | sort -u | wc -l)
 ((blens > 1)) || die "records all have the same byte length: nothing tests unit: chars"
 # zero times loaded NULL and counted
 assert_eq "$(jq '.fixes.zero_date' "$EXP")" "$(jq '.months.none' "$EXP")" "every zero time is a NULL month"

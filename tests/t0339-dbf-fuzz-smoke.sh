@@ -35,7 +35,7 @@ for f in "$FX"/*.dbf; do
   size=$(stat -c %s "$f")
   ((size < 65536)) || continue
   stem=$(basename "$f" .dbf)
-  memo=$(find "$FX" -maxdepth 1 -iname "$stem.fpt" -o -maxdepth 1 -iname "$stem.dbt" | head -n 1)
+  memo=$(find "$FX" -maxdepth 1 -iname "$stem.fpt" -o -maxdepth 1 -iname "$stem.dbt" | sed -n 1p)
   for v in 0 1 2; do
     {
       # shellcheck disable=SC2059 # the header bytes are built as \xHH escapes

@@ -75,7 +75,7 @@ assert_eq 1 "$(col ldsj '.dates.formats | length')" "ldsj: one format"
 assert_eq '"%Y-%m-%d %H:%M:%S"' "$(col ldsj '.dates.formats[0].format')" "ldsj: format"
 assert_eq "$(jq .fixes.zero_date $exp)" "$(col ldsj '.dates.formats[0].zero')" "ldsj: zero dates"
 assert_eq "$(jq '.rejected."transform.invalid_date"' $exp)" "$(col ldsj '.dates.formats[0].invalid')" "ldsj: impossible dates"
-assert_eq '"0000-00-00 00:00:00"' "$(col ldsj '.samples[] | select(. == "0000-00-00 00:00:00")' | head -n 1)" \
+assert_eq '"0000-00-00 00:00:00"' "$(col ldsj '.samples[] | select(. == "0000-00-00 00:00:00")' | sed -n 1p)" \
   "ldsj: a zero date among the samples (row 2)"
 assert_eq false "$(col sqnr .date_column)" "sqnr is no date column"
 

@@ -63,7 +63,7 @@ assert_contains "$ev" "lsh=5; gdbh=CG" "event columns"
 assert_contains "$ev" "czr=王**; cldw=市城管局; clyj=派单135****5678" "actor and phone masked, GBK decoded"
 grep -q '王建国\|13512345678' rep/* && die "the actor or the phone in the reports"
 # the work orders' rejects keep theirs
-assert_contains "$(grep '[,.]gd_jbxx,' "$R" | head -n 1)" "; xm=" "work order columns"
+assert_contains "$(grep '[,.]gd_jbxx,' "$R" | sed -n 1p)" "; xm=" "work order columns"
 
 # the page lists both tables and their stages
 grep -q '<span data-tables>gd_jbxx, gd_lzjl</span>' "$H" || die "the page does not name both tables"

@@ -46,7 +46,7 @@ grep -q 'BEGIN PRIVATE KEY' k.key || die "k.key is not a PEM private key"
 grep -q 'BEGIN PUBLIC KEY' k.pub || die "k.pub is not a PEM public key"
 assert_eq "$(openssl pkey -pubin -in k.pub -outform DER | sha256sum | cut -c1-64)" "$id" \
   "key id = SHA-256 of the public key's DER"
-assert_eq ED25519 "$(openssl pkey -in k.key -noout -text | head -1 | awk '{print $1}')" "an Ed25519 key"
+assert_eq ED25519 "$(openssl pkey -in k.key -noout -text | sed -n 1p | awk '{print $1}')" "an Ed25519 key"
 cp k.key k.key.orig
 assert_exit 1 "$M" keygen --alg ed25519 --out k
 assert_contains "$(cat "$SCRATCH/err")" "never overwritten" "keygen refuses to overwrite a key"

@@ -787,34 +787,7 @@ void gen_yz12305(const char *dir)
 		yz_time(d2, sizeof(d2), o->t_closed, o->var);
 		em_fmt_iso(o->t_updated, u);
 		fprintf(q.f, "INSERT INTO ss_gd VALUES (%llu,", (unsigned long long)slot + 1);
-		sql_str(q.f, o->legacy_id);
-		fputc(',', q.f);
-		sql_str(q.f, d1);
-		fputc(',', q.f);
-		sql_text(q.f, o->f[EF_NAME].s, o->f[EF_NAME].len, o->f[EF_NAME].null);
-		fputc(',', q.f);
-		sql_text(q.f, o->phone[0].raw.s, o->phone[0].raw.len, o->phone[0].raw.null);
-		fputc(',', q.f);
-		sql_text(q.f, o->phone[1].raw.s, o->phone[1].raw.len, o->phone[1].raw.null);
-		fputc(',', q.f);
-		sql_text(q.f, o->idno.raw.s, o->idno.raw.len, o->idno.raw.null);
-		fputc(',', q.f);
-		sql_text(q.f, o->f[EF_ADDR].s, o->f[EF_ADDR].len, o->f[EF_ADDR].null);
-		fputc(',', q.f);
-		sql_text(q.f, o->f[EF_TITLE].s, o->f[EF_TITLE].len, o->f[EF_TITLE].null);
-		fputc(',', q.f);
-		if (o->fault == EM_F_UNDECODABLE) {
-			/* pasted from a GBK document: not UTF-8 */
-			b.len = 0;
-			if (!em_to_gbk(o->f[EF_CONTENT].s, o->f[EF_CONTENT].len, &b, false))
-				em_die("internal: not GBK");
-			if (em_utf8_valid(b.p, b.len))
-				em_buf_adds(&b, "\xFF");
-			sql_text(q.f, b.p, b.len, false);
-		} else {
-			sql_text(q.f, o->f[EF_CONTENT].s, o->f[EF_CONTENT].len, false);
-		}
-		fputc(',', q.f);
+		sql_order_common(q.f, o, d1, &b);
 		sql_str(q.f, o->cat_code);
 		fputc(',', q.f);
 		sql_str(q.f, em_cat_name(&s, o));

@@ -78,97 +78,6 @@ static const char *const HDR3[FL_NCOL] = {NULL, NULL, NULL, "姓名", "来电号
 					  "办结日期", "答复意见", "满意度"};
 static const char *const MERGES[] = {"A1:Q1", "A2:A3", "B2:B3", "C2:C3", "D2:G2", "H2:H3", "I2:L2", "M2:Q2"};
 
-/*
- * estate_io's xlsx_save with the sheet's merged ranges (<mergeCells>, after
- * <sheetData> as Excel writes them) and a centred style for the header.
- */
-static void fl_save(struct xlsx *x, const char *path, const char *sheet_name)
-{
-	static const char *const CT =
-		"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-		"<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
-		"<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>"
-		"<Default Extension=\"xml\" ContentType=\"application/xml\"/>"
-		"<Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>"
-		"<Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>"
-		"<Override PartName=\"/xl/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml\"/>"
-		"<Override PartName=\"/xl/sharedStrings.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml\"/>"
-		"</Types>\n";
-	static const char *const RELS =
-		"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-		"<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
-		"<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/>"
-		"</Relationships>\n";
-	static const char *const WBRELS =
-		"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-		"<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
-		"<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/>"
-		"<Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>"
-		"<Relationship Id=\"rId3\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings\" Target=\"sharedStrings.xml\"/>"
-		"</Relationships>\n";
-	/* cellXfs: 0 General, 1 built-in 14 (date), 2 built-in 22 (date and
-	 * time), 3 General centred with a border (the header and the blank
-	 * rows' formatted cells) */
-	static const char *const STYLES =
-		"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-		"<styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
-		"<fonts count=\"1\"><font><sz val=\"11\"/><name val=\"宋体\"/><charset val=\"134\"/></font></fonts>"
-		"<fills count=\"1\"><fill><patternFill patternType=\"none\"/></fill></fills>"
-		"<borders count=\"2\"><border/><border><left style=\"thin\"/><right style=\"thin\"/><top style=\"thin\"/>"
-		"<bottom style=\"thin\"/></border></borders>"
-		"<cellStyleXfs count=\"1\"><xf numFmtId=\"0\"/></cellStyleXfs>"
-		"<cellXfs count=\"4\"><xf numFmtId=\"0\" xfId=\"0\"/><xf numFmtId=\"14\" xfId=\"0\" applyNumberFormat=\"1\"/>"
-		"<xf numFmtId=\"22\" xfId=\"0\" applyNumberFormat=\"1\"/>"
-		"<xf numFmtId=\"0\" borderId=\"1\" xfId=\"0\" applyBorder=\"1\" applyAlignment=\"1\">"
-		"<alignment horizontal=\"center\" vertical=\"center\" wrapText=\"1\"/></xf></cellXfs>"
-		"</styleSheet>\n";
-	struct em_buf wb = {0}, sheet = {0}, sst = {0};
-	struct archive *a = archive_write_new();
-
-	if (x->row)
-		em_buf_adds(&x->sheet, "</row>\n");
-	em_buf_adds(&wb, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-			 "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
-			 "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
-			 "<workbookPr/><sheets><sheet name=\"");
-	xml_esc(&wb, sheet_name, strlen(sheet_name));
-	em_buf_adds(&wb, "\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>\n");
-	em_buf_adds(&sheet, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-			    "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
-			    "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
-			    "<sheetViews><sheetView workbookViewId=\"0\"><pane ySplit=\"3\" topLeftCell=\"A4\" "
-			    "activePane=\"bottomLeft\" state=\"frozen\"/></sheetView></sheetViews><sheetData>\n");
-	em_buf_add(&sheet, x->sheet.p, x->sheet.len);
-	em_buf_addf(&sheet, "</sheetData><mergeCells count=\"%zu\">", EM_ARRLEN(MERGES));
-	for (size_t i = 0; i < EM_ARRLEN(MERGES); i++)
-		em_buf_addf(&sheet, "<mergeCell ref=\"%s\"/>", MERGES[i]);
-	em_buf_adds(&sheet, "</mergeCells></worksheet>\n");
-	em_buf_addf(&sst, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-			  "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"%zu\" "
-			  "uniqueCount=\"%zu\">",
-		    x->nsst, x->nsst);
-	em_buf_add(&sst, x->sst.p, x->sst.len);
-	em_buf_adds(&sst, "</sst>\n");
-	if (archive_write_set_format_zip(a) != ARCHIVE_OK || archive_write_open_filename(a, path) != ARCHIVE_OK)
-		em_die("cannot write '%s': %s", path, archive_error_string(a));
-	ar_entry(a, "[Content_Types].xml", CT, strlen(CT));
-	ar_entry(a, "_rels/.rels", RELS, strlen(RELS));
-	ar_entry(a, "xl/worksheets/sheet1.xml", sheet.p, sheet.len);
-	ar_entry(a, "xl/sharedStrings.xml", sst.p, sst.len);
-	ar_entry(a, "xl/styles.xml", STYLES, strlen(STYLES));
-	ar_entry(a, "xl/workbook.xml", wb.p, wb.len);
-	ar_entry(a, "xl/_rels/workbook.xml.rels", WBRELS, strlen(WBRELS));
-	if (archive_write_close(a) != ARCHIVE_OK)
-		em_die("cannot write '%s': %s", path, archive_error_string(a));
-	archive_write_free(a);
-	em_buf_free(&wb);
-	em_buf_free(&sheet);
-	em_buf_free(&sst);
-	x->sheet.len = x->sst.len = 0;
-	x->nsst = 0;
-	x->row = x->col = 0;
-}
-
 /* a header cell in the centred style; NULL: the cell a merge covers, empty */
 static void hdr_cell(struct xlsx *x, const char *s)
 {
@@ -224,7 +133,10 @@ void gen_fl12338(const char *dir)
 			em_tm(o->t, &tm);
 		if (!o || (!o->dup && tm.y != year)) { /* one workbook per year */
 			if (year >= 0)
-				fl_save(&x, path, "来电登记");
+				xlsx_save_ex(&x, path, "来电登记",
+					     "<sheetViews><sheetView workbookViewId=\"0\"><pane ySplit=\"3\" topLeftCell=\"A4\""
+					     " activePane=\"bottomLeft\" state=\"frozen\"/></sheetView></sheetViews>",
+					     MERGES, EM_ARRLEN(MERGES));
 			if (!o)
 				break;
 			year = tm.y;

@@ -389,6 +389,36 @@ void sql_str(FILE *f, const char *s)
 	sql_text(f, s ? s : "", s ? strlen(s) : 0, s == NULL);
 }
 
+/* the columns every SQLite system writes first, each followed by a comma:
+ * legacy id, received (as the system typed it), caller, two phones and the
+ * ID number as typed, address, title, content (an undecodable content was
+ * pasted from a GBK document: GBK bytes, never valid UTF-8); b: scratch */
+void sql_order_common(FILE *f, const struct em_order *o, const char *received, struct em_buf *b)
+{
+	const struct em_text *t[] = {&o->f[EF_NAME], &o->phone[0].raw, &o->phone[1].raw, &o->idno.raw, &o->f[EF_ADDR],
+				     &o->f[EF_TITLE]};
+
+	sql_str(f, o->legacy_id);
+	fputc(',', f);
+	sql_str(f, received);
+	fputc(',', f);
+	for (size_t i = 0; i < EM_ARRLEN(t); i++) {
+		sql_text(f, t[i]->s, t[i]->len, t[i]->null);
+		fputc(',', f);
+	}
+	if (o->fault == EM_F_UNDECODABLE) {
+		b->len = 0;
+		if (!em_to_gbk(o->f[EF_CONTENT].s, o->f[EF_CONTENT].len, b, false))
+			em_die("internal: not GBK");
+		if (em_utf8_valid(b->p, b->len))
+			em_buf_adds(b, "\xFF");
+		sql_text(f, b->p, b->len, false);
+	} else {
+		sql_text(f, o->f[EF_CONTENT].s, o->f[EF_CONTENT].len, false);
+	}
+	fputc(',', f);
+}
+
 void sqlite_close(struct sqlite *q)
 {
 	if (fclose(q->f))
@@ -515,6 +545,14 @@ void ar_entry(struct archive *a, const char *name, const void *p, size_t n)
 
 void xlsx_save(struct xlsx *x, const char *path, const char *sheet_name)
 {
+	xlsx_save_ex(x, path, sheet_name, NULL, NULL, 0);
+}
+
+/* views: a <sheetViews> element (frozen panes) or NULL; merges: the sheet's
+ * merged ranges ("A1:C1"), written after <sheetData> as Excel does */
+void xlsx_save_ex(struct xlsx *x, const char *path, const char *sheet_name, const char *views,
+		  const char *const *merges, size_t nmerges)
+{
 	static const char *const CT =
 		"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
 		"<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
@@ -537,16 +575,20 @@ void xlsx_save(struct xlsx *x, const char *path, const char *sheet_name)
 		"<Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>"
 		"<Relationship Id=\"rId3\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings\" Target=\"sharedStrings.xml\"/>"
 		"</Relationships>\n";
-	/* cellXfs: 0 General, 1 built-in 14 (date), 2 built-in 22 (date and time) */
+	/* cellXfs: 0 General, 1 built-in 14 (date), 2 built-in 22 (date and
+	 * time), 3 General centred with a border (a hand-kept sheet's header) */
 	static const char *const STYLES =
 		"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
 		"<styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
 		"<fonts count=\"1\"><font><sz val=\"11\"/><name val=\"宋体\"/><charset val=\"134\"/></font></fonts>"
 		"<fills count=\"1\"><fill><patternFill patternType=\"none\"/></fill></fills>"
-		"<borders count=\"1\"><border/></borders>"
+		"<borders count=\"2\"><border/><border><left style=\"thin\"/><right style=\"thin\"/><top style=\"thin\"/>"
+		"<bottom style=\"thin\"/></border></borders>"
 		"<cellStyleXfs count=\"1\"><xf numFmtId=\"0\"/></cellStyleXfs>"
-		"<cellXfs count=\"3\"><xf numFmtId=\"0\" xfId=\"0\"/><xf numFmtId=\"14\" xfId=\"0\" applyNumberFormat=\"1\"/>"
-		"<xf numFmtId=\"22\" xfId=\"0\" applyNumberFormat=\"1\"/></cellXfs>"
+		"<cellXfs count=\"4\"><xf numFmtId=\"0\" xfId=\"0\"/><xf numFmtId=\"14\" xfId=\"0\" applyNumberFormat=\"1\"/>"
+		"<xf numFmtId=\"22\" xfId=\"0\" applyNumberFormat=\"1\"/>"
+		"<xf numFmtId=\"0\" borderId=\"1\" xfId=\"0\" applyBorder=\"1\" applyAlignment=\"1\">"
+		"<alignment horizontal=\"center\" vertical=\"center\" wrapText=\"1\"/></xf></cellXfs>"
 		"</styleSheet>\n";
 	struct em_buf wb = {0}, sheet = {0}, sst = {0};
 	struct archive *a = archive_write_new();
@@ -561,9 +603,19 @@ void xlsx_save(struct xlsx *x, const char *path, const char *sheet_name)
 	em_buf_adds(&wb, "\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>\n");
 	em_buf_adds(&sheet, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
 			    "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
-			    "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheetData>\n");
+			    "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">");
+	if (views)
+		em_buf_adds(&sheet, views);
+	em_buf_adds(&sheet, "<sheetData>\n");
 	em_buf_add(&sheet, x->sheet.p, x->sheet.len);
-	em_buf_adds(&sheet, "</sheetData></worksheet>\n");
+	em_buf_adds(&sheet, "</sheetData>");
+	if (nmerges) {
+		em_buf_addf(&sheet, "<mergeCells count=\"%zu\">", nmerges);
+		for (size_t i = 0; i < nmerges; i++)
+			em_buf_addf(&sheet, "<mergeCell ref=\"%s\"/>", merges[i]);
+		em_buf_adds(&sheet, "</mergeCells>");
+	}
+	em_buf_adds(&sheet, "</worksheet>\n");
 	em_buf_addf(&sst, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
 			  "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"%zu\" "
 			  "uniqueCount=\"%zu\">",

@@ -110,6 +110,7 @@ void sqlite_open(struct sqlite *q, const char *path);
 void sql_text(FILE *f, const char *p, size_t n, bool null);
 void sql_str(FILE *f, const char *s);
 void sqlite_close(struct sqlite *q);
+void sql_order_common(FILE *f, const struct em_order *o, const char *received, struct em_buf *b);
 void xml_esc(struct em_buf *b, const char *s, size_t n);
 void x_ref(struct xlsx *x, char ref[16]);
 void x_row(struct xlsx *x);
@@ -121,6 +122,8 @@ void x_skip(struct xlsx *x);
 void excel_serial(int64_t t, bool with_time, char out[32]);
 void ar_entry(struct archive *a, const char *name, const void *p, size_t n);
 void xlsx_save(struct xlsx *x, const char *path, const char *sheet_name);
+void xlsx_save_ex(struct xlsx *x, const char *path, const char *sheet_name, const char *views,
+		  const char *const *merges, size_t nmerges);
 void dbf_header(struct dbf *d);
 void dbf_open(struct dbf *d, const char *dir, const char *name, const char *memo, struct dbf_field *fl,
 		     unsigned nf);
