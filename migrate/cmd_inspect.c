@@ -988,6 +988,22 @@ static int draft_field(struct ictx *x, struct itable *it, unsigned c, const char
 		unsigned char used[DQ_MAX_DATEFMT];
 
 		if (!cp->is_date) {
+			/* Excel serials and epoch times: the datetime transform reads
+			 * them (formats excel1900, excel1904, epoch, epoch_ms) */
+			for (unsigned i = 0; i < cp->dates.n; i++) {
+				const struct dq_datefmt *d = &cp->dates.f[i];
+				const char *fk = d->kind == DQ_DATE_EXCEL ? "excel1900" : d->kind == DQ_DATE_EPOCH ? "epoch"
+						 : d->kind == DQ_DATE_EPOCH_MS ? "epoch_ms" : NULL;
+
+				if (!fk || d->count * 2 < cp->dates.values)
+					continue;
+				if (buf_printf(o, e, "      %s: {column: ", field) || y_scalar(o, col, e) ||
+				    buf_printf(o, e, ", type: datetime, formats: [%s]}  # %s%s; %s\n", fk, dq_datekind_name(d->kind),
+					       d->kind == DQ_DATE_EXCEL ? "s of the 1900 system (a workbook of the 1904 system: excel1904)"
+									: "", note + strspn(note, " #")))
+					return -1;
+				return 0;
+			}
 			if (buf_printf(o, e, "      # %s: {column: ", field) || y_scalar(o, col, e) ||
 			    buf_addstr(o, ", type: datetime}  # TODO: guessed from the column name, but its values are not"
 				       " dates in a format inspect knows", e))
