@@ -351,11 +351,11 @@ static int add_file(json_t *arr, const char *path, const char *what, struct mg_e
 	return 0;
 }
 
-/* The mapping tables and taxonomies the fields name, and taxonomy.csv
- * beside the playbook, resolved as the run resolved them. */
+/* The mapping tables, taxonomies and district tables the fields name, and
+ * taxonomy.csv beside the playbook, resolved as the run resolved them. */
 static json_t *gather_tables(struct playbook *pb, struct mg_err *e)
 {
-	static const char *const keys[] = {"table", "taxonomy"};
+	static const char *const keys[] = {"table", "taxonomy", "districts"};
 	json_t *arr = json_array();
 	char *p;
 

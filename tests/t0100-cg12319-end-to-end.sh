@@ -52,6 +52,21 @@ assert_eq "$(wc -l < want.sorted)" "$(wc -l < got.sorted)" "intended text: numbe
 cmp want.sorted got.sorted || die "text in the store differs from the intended text: $(diff want.sorted got.sorted | head -5)"
 grep -q $'\xe4\xb6\xae\|\xf0' want.sorted || echo "note: no four-byte GB18030 name at this seed" >&2
 
+# units.csv and districts.csv: canonical unit names and today's districts in the
+# store, the raw record keeps what the source wrote
+[[ $(jq .fixes.unit_alias $exp) -gt 0 && $(jq .fixes.unit_unknown $exp) -gt 0 && $(jq .fixes.district_renamed $exp) -gt 0 ]] ||
+  die "no unit alias, unknown unit or pre-2019 district at this scale"
+old='雄关区|长城区|镜铁区'
+assert_eq 0 "$(pg_query "SELECT count(*) FROM hotline.work_order WHERE source_system = 'cg12319' AND address ~ '$old'")" \
+  "no pre-2019 district left in an address"
+assert_eq "$(pg_query "SELECT count(*) FROM hotline.work_order WHERE source_system = 'cg12319' AND raw->>'dz' ~ '$old'")" \
+  "$(pg_query "SELECT count(*) FROM hotline.work_order WHERE source_system = 'cg12319' AND address <> raw->>'dz'")" \
+  "an address differs from the raw record exactly where the source named a pre-2019 district"
+assert_eq 0 "$(pg_query "SELECT count(*) FROM hotline.work_order WHERE source_system = 'cg12319' AND raw->>'cbdw' = '市城管局'
+  AND handling_unit <> '嘉峪关市城市管理局'")" "市城管局 stored as 嘉峪关市城市管理局"
+[[ $(pg_query "SELECT count(*) FROM hotline.work_order WHERE source_system = 'cg12319' AND raw->>'cbdw' = '市城管局'") -gt 0 ]] ||
+  die "the raw record does not keep the alias 市城管局"
+
 # every reject keeps its original bytes and provenance
 assert_eq "$(jq .rejected_total $exp)" "$(pg_query "SELECT count(*) FROM migration.reject WHERE raw IS NOT NULL
   AND legacy_key IS NOT NULL AND source_table = 'legacy_t0100.gd_jbxx'")" "rejects stored with bytes and key"

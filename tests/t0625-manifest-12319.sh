@@ -33,10 +33,12 @@ assert_eq null "$(jq .source.dir "$m")" "a database source has no dir"
 assert_eq "gd_jbxx $(jq .stages.source.out run.json) $(jq -r .stages.source.total_out run.json)" \
   "$(jq -r '.inputs[] | "\(.table) \(.source_recount.rows) \(.source_recount.total)"' "$m")" "inputs: the source recount"
 assert_eq "$(jq .rows gen/expected.json)" "$(jq '.inputs[0].source_recount.rows' "$m")" "recount = rows generated"
-assert_eq "cg12319/categories.csv $(sha cg12319/categories.csv)
+assert_eq "cg12319/districts.csv $(sha cg12319/districts.csv)
+cg12319/categories.csv $(sha cg12319/categories.csv)
 cg12319/status.csv $(sha cg12319/status.csv)
+cg12319/units.csv $(sha cg12319/units.csv)
 cg12319/satisfaction.csv $(sha cg12319/satisfaction.csv)
-taxonomy.csv $(sha taxonomy.csv)" "$(jq -r '.tables[] | "\(.path) \(.sha256)"' "$m")" "mapping tables and the taxonomy beside the playbook"
+taxonomy.csv $(sha taxonomy.csv)" "$(jq -r '.tables[] | "\(.path) \(.sha256)"' "$m")" "mapping and district tables and the taxonomy beside the playbook"
 assert_eq "$(jq -cS .fixes run.json)" "$(jq -cS .fixes "$m")" "fixes"
 assert_eq "$(jq -cS .rejects run.json)" "$(jq -cS .rejects "$m")" "rejects by stage and reason"
 assert_eq "source extract decode transform load target" "$(jq -r '[.stages[].stage] | join(" ")' "$m")" "every stage, in order"

@@ -362,8 +362,11 @@ static const char *const UNITS[] = {
     "嘉峪关市城市管理局执法支队一大队", "嘉峪关市城市管理局执法支队二大队",
     "雄关街道办事处", "钢城街道办事处", "文殊镇人民政府", "峪泉镇人民政府",
     "新城镇人民政府", "市住房和城乡建设局", "市环境卫生管理处", "市园林绿化管理处",
-    "市生态环境局", "市公安局交警支队", "市市政设施管理处",
+    "市生态环境局", "市公安局交警支队", "市市政设施管理处", "城管执法大队",
 };
+/* spellings of UNITS that units.csv must NOT list: 城管执法大队 could be either
+ * 执法支队一大队 or 二大队, so the toolkit keeps it and counts unit_unknown */
+static const char *const UNKNOWN_UNITS[] = {"城管执法大队"};
 
 /* request types, cumulative weights (per mille) */
 static const char *const SQLX[] = {"投诉", "求助", "咨询", "举报", "建议", "表扬", "其他"};
@@ -648,6 +651,31 @@ static size_t csv_load(const char *path, const char *const *hdr, size_t ncols, c
     return nrow;
 }
 
+/* units.csv (alias,canonical) and districts.csv (old,new): what the playbook
+ * makes of handling_unit and address; the ground truth applies them the way
+ * docs/playbooks.md "Normalisation" says the toolkit does */
+static char **unit_tab, **dist_tab;
+static size_t nunits, ndists;
+
+enum { UNIT_CANONICAL, UNIT_ALIAS, UNIT_UNKNOWN };
+
+/* an alias becomes its canonical name; a canonical name or an unknown name stays */
+static const char *unit_map(const char *s, int *kind)
+{
+    for (size_t i = 0; i < nunits; i++)
+        if (strcmp(unit_tab[i * 2], s) == 0) {
+            *kind = strcmp(unit_tab[i * 2 + 1], s) ? UNIT_ALIAS : UNIT_CANONICAL;
+            return unit_tab[i * 2 + 1];
+        }
+    for (size_t i = 0; i < nunits; i++)
+        if (strcmp(unit_tab[i * 2 + 1], s) == 0) {
+            *kind = UNIT_CANONICAL;
+            return s;
+        }
+    *kind = UNIT_UNKNOWN;
+    return s;
+}
+
 static void load_playbook(const char *dir)
 {
     char path[4096];
@@ -719,6 +747,36 @@ static void load_playbook(const char *dir)
         if (!satis_unified[s])
             die("%s: satisfaction %d missing", path, s);
     free(f);
+
+    static const char *const uhdr[] = {"alias", "canonical"};
+    snprintf(path, sizeof path, "%s/units.csv", dir);
+    nunits = csv_load(path, uhdr, 2, &unit_tab);
+    for (size_t i = 0; i < ARRLEN(UNITS); i++) {
+        int kind;
+        bool want_unknown = false;
+        unit_map(UNITS[i], &kind);
+        for (size_t k = 0; k < ARRLEN(UNKNOWN_UNITS); k++)
+            want_unknown |= strcmp(UNITS[i], UNKNOWN_UNITS[k]) == 0;
+        if (want_unknown && kind != UNIT_UNKNOWN)
+            die("%s: %s must stay unknown (the generator uses it for unit_unknown)", path, UNITS[i]);
+        if (!want_unknown && kind == UNIT_UNKNOWN)
+            die("%s: the generator writes the unit %s: list it (alias,canonical)", path, UNITS[i]);
+    }
+
+    static const char *const dhdr[] = {"old", "new"};
+    snprintf(path, sizeof path, "%s/districts.csv", dir);
+    ndists = csv_load(path, dhdr, 2, &dist_tab);
+    for (size_t i = 0; i < ndists; i++)
+        if (!dist_tab[i * 2][0])
+            die("%s: row %zu has an empty old name", path, i + 2);
+    for (size_t k = 0; k < ARRLEN(OLD_DISTRICTS); k++) {
+        bool listed = false;
+        for (size_t i = 0; i < ndists; i++)
+            listed |= strcmp(dist_tab[i * 2], OLD_DISTRICTS[k]) == 0;
+        if (!listed)
+            die("%s: the generator writes the pre-2019 district %s: list it (old,new)", path,
+                OLD_DISTRICTS[k]);
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -813,6 +871,38 @@ static void t_null(text_t *t)
 {
     t_reset(t);
     t->null = true;
+}
+
+/* districts.csv applied to an address: at each position the longest old name
+ * that starts there is replaced, left to right; true if any was (one fix
+ * district_renamed per value) */
+static bool rename_districts(const text_t *src, text_t *dst)
+{
+    bool any = false;
+    if (src->null) {
+        t_null(dst);
+        return false;
+    }
+    t_reset(dst);
+    for (size_t i = 0; i < src->len;) {
+        size_t best = 0, blen = 0;
+        for (size_t k = 0; k < ndists; k++) {
+            size_t fl = strlen(dist_tab[k * 2]);
+            if (fl > blen && fl <= src->len - i && !memcmp(src->s + i, dist_tab[k * 2], fl)) {
+                best = k;
+                blen = fl;
+            }
+        }
+        if (blen) {
+            t_add(dst, dist_tab[best * 2 + 1]);
+            i += blen;
+            any = true;
+        } else {
+            t_addn(dst, src->s + i, 1);
+            i++;
+        }
+    }
+    return any;
 }
 
 typedef struct {
@@ -1659,6 +1749,7 @@ static uint64_t n_extracted, n_loaded, n_merged, n_undecodable, n_invalid, n_zer
 static uint64_t months[NMONTHS];
 static uint64_t n_none;
 static uint64_t n_fullwidth, n_country_code; /* fixes of records that pass the transform */
+static uint64_t n_unit_alias, n_unit_unknown, n_district_renamed; /* units.csv, districts.csv */
 static uint64_t n_trail_content; /* contents with a 0x5C/0x7C trail byte (information) */
 
 static void tsv_value(const char *s, size_t n)
@@ -1693,14 +1784,19 @@ static void tsv_line(const row_t *r, const char *field, const char *s, size_t n,
     fputc('\n', tsv);
 }
 
+static text_t addr_out; /* the address after districts.csv */
+
 static void truth_row(const row_t *r)
 {
     const text_t *t = r->t;
+    int kind;
+    const char *unit = t[F_CBDW].null ? "" : unit_map(t[F_CBDW].s, &kind);
+    rename_districts(&t[F_DZ], &addr_out);
     tsv_line(r, "caller_name", t[F_XM].s, t[F_XM].len, t[F_XM].null);
-    tsv_line(r, "address", t[F_DZ].s, t[F_DZ].len, t[F_DZ].null);
+    tsv_line(r, "address", addr_out.s, addr_out.len, addr_out.null);
     tsv_line(r, "title", t[F_BT].s, t[F_BT].len, t[F_BT].null);
     tsv_line(r, "content", t[F_SQNR].s, t[F_SQNR].len, t[F_SQNR].null);
-    tsv_line(r, "handling_unit", t[F_CBDW].s, t[F_CBDW].len, t[F_CBDW].null);
+    tsv_line(r, "handling_unit", unit, strlen(unit), t[F_CBDW].null);
     tsv_line(r, "reply", t[F_DFNR].s, t[F_DFNR].len, t[F_DFNR].null);
     tsv_line(r, "caller_phone", r->phone_norm[0], strlen(r->phone_norm[0]), t[F_LDHM].null);
     tsv_line(r, "contact_phone", r->phone_norm[1], strlen(r->phone_norm[1]), t[F_LXDH].null);
@@ -1750,6 +1846,14 @@ static void count_fixes(const row_t *r)
     }
     if (has_fullwidth(&r->t[F_SFZH]))
         n_fullwidth++;
+    if (!r->t[F_CBDW].null) {
+        int kind;
+        unit_map(r->t[F_CBDW].s, &kind);
+        n_unit_alias += kind == UNIT_ALIAS;
+        n_unit_unknown += kind == UNIT_UNKNOWN;
+    }
+    if (rename_districts(&r->t[F_DZ], &addr_out))
+        n_district_renamed++;
 }
 
 static void emit(const row_t *r, bool dup)
@@ -2061,9 +2165,12 @@ static void write_expected(const char *path, uint64_t seed)
             (unsigned long long)rej);
     fprintf(f,
             " \"fixes\":{\"zero_date\":%llu,\"unmapped_category\":%llu,\"fullwidth_folded\":%llu,"
-            "\"phone_country_code\":%llu},\n",
+            "\"phone_country_code\":%llu,\"unit_alias\":%llu,\"unit_unknown\":%llu,"
+            "\"district_renamed\":%llu},\n",
             (unsigned long long)n_zero, (unsigned long long)n_unmapped,
-            (unsigned long long)n_fullwidth, (unsigned long long)n_country_code);
+            (unsigned long long)n_fullwidth, (unsigned long long)n_country_code,
+            (unsigned long long)n_unit_alias, (unsigned long long)n_unit_unknown,
+            (unsigned long long)n_district_renamed);
 
     kv_t *kv = xmalloc((ncats + 1) * sizeof *kv);
     for (size_t i = 0; i < ncats; i++) {
