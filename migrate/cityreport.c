@@ -94,7 +94,9 @@ static void page(FILE *f, json_t *root, const char *dir)
 				num(root, "cross_system_duplicates"));
 	}
 	fputs("</div>\n<p>source = records at the sources (independent recount; for files, the records read); "
-	      "loaded + rejected + merged = extracted, for every system; target = the store's own recount of what was loaded.</p>\n",
+	      "extracted = the records the extractor handed on; loaded + rejected + merged = source, for every system "
+	      "(rejected counts every stage's rejects, the extractor's too); target = the store's own recount of what "
+	      "was loaded.</p>\n",
 	      f);
 	fputs("<h2>Systems</h2>\n<table>\n<tr><th class=\"l\">system</th><th class=\"l\">step</th><th class=\"l\">result</th>"
 	      "<th>source</th><th>extracted</th><th>loaded</th><th>rejected</th><th>merged</th><th>target</th><th>seconds</th>"

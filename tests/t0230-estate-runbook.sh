@@ -75,6 +75,11 @@ for c in $codes; do
 	tl=$((tl + want_l))
 done
 assert_eq "$tl" "$(jq .totals.loaded "$J")" "the city's loaded records"
+# every record read is loaded, rejected at some stage or merged, in every system
+assert_eq "" "$(jq -r '.systems[] | .run | select((.stages.source.out // .stages.extract.in) !=
+	.stages.load.out + .stages.load.merged + ([.stages.extract, .stages.decode, .stages.transform, .stages.load] | map(.rejected) | add))
+	| .system' "$J")" "loaded + rejected + merged = source, for every system"
+assert_eq "$(jq .totals.source "$J")" "$(jq '.totals.loaded + .totals.rejected + .totals.merged' "$J")" "and for the city"
 assert_eq "$tl" "$(jq .totals.loaded "$SCRATCH/rep/city.json")" "city.json"
 assert_contains "$(cat "$SCRATCH/rep/city.html")" "data-total=\"loaded\">$tl<" "city.html: the city's loaded records"
 
