@@ -36,8 +36,7 @@ static json_t *stage(json_t *run, const char *name)
 	return json_object_get(json_object_get(run, "stages"), name);
 }
 
-/* the stem of a playbook path: "playbooks/cg12319.yaml" -> "cg12319" */
-static void stem(const char *path, char *out, size_t cap)
+void cityreport_stem(const char *path, char *out, size_t cap)
 {
 	const char *b = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	size_t n = strlen(b);
@@ -109,7 +108,7 @@ static void page(FILE *f, json_t *root, const char *dir)
 		int ex = (int)num(s, "exit");
 		long long rej = 0;
 
-		stem(json_string_value(json_object_get(s, "playbook")), st, sizeof(st));
+		cityreport_stem(json_string_value(json_object_get(s, "playbook")), st, sizeof(st));
 		for (size_t k = 1; k < NSTAGES; k++)
 			rej += num(stage(run, stages[k]), "rejected");
 		fprintf(f, "<tr data-system=\"");

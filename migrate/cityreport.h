@@ -14,5 +14,8 @@
 #include "migrate/err.h"
 
 int cityreport_write(const char *dir, json_t *root, struct mg_err *e);
+/* A system's report directory name: the playbook's file name without
+ * ".yaml" ("playbooks/cg12319.yaml" -> "cg12319"). */
+void cityreport_stem(const char *playbook, char *out, size_t cap);
 
 #endif

@@ -20,6 +20,7 @@
 
 #include "loaders/pgstore.h"
 #include "migrate/builtin.h"
+#include "migrate/dedup.h"
 
 int crosscheck_run(struct pgstore *s, unsigned window, int json, FILE *out, struct mg_err *e);
 
@@ -64,7 +65,7 @@ int crosscheck_run(struct pgstore *s, unsigned window, int json, FILE *out, stru
 			 " AND a.source_system < b.source_system"
 			 " AND b.received_at BETWEEN a.received_at - make_interval(mins => $1::int)"
 			 " AND a.received_at + make_interval(mins => $1::int)"
-			 " WHERE a.caller_phone ~ '^\\+?[0-9][0-9-]{6,}'"
+			 " WHERE a.caller_phone ~ " DEDUP_PHONE_IS_NUMBER
 			 " ON CONFLICT DO NOTHING", 2, p, NULL, e) ||
 	    pgstore_exec(s, "SELECT d.a_system, d.a_legacy_id, d.b_system, d.b_legacy_id, d.rule,"
 			 " migration.mask_phone(a.caller_phone), to_char(d.a_received_at, 'YYYY-MM-DD HH24:MI'),"

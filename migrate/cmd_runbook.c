@@ -188,12 +188,10 @@ static int start(struct sys *s, const char *self, const char *store, const char 
 			argv[a++] = store;
 		}
 		if (report_dir) {
-			/* REPORT_DIR/<playbook name without .yaml>/ */
-			size_t bl = strlen(base);
+			char st[256];
 
-			if (bl > 5 && !strcmp(base + bl - 5, ".yaml"))
-				bl -= 5;
-			snprintf(rdir, sizeof(rdir), "%s/%.*s", report_dir, (int)bl, base);
+			cityreport_stem(s->playbook, st, sizeof(st)); /* REPORT_DIR/<playbook>/ */
+			snprintf(rdir, sizeof(rdir), "%s/%s", report_dir, st);
 			argv[a++] = "--report-dir";
 			argv[a++] = rdir;
 			if (key) {

@@ -261,7 +261,7 @@ int dedup_run(struct pgstore *s, const struct dedup_opts *o, const struct dedup_
 		       "DECLARE dd NO SCROLL CURSOR FOR"
 		       " WITH w AS (SELECT id, source_system, legacy_id, caller_phone, received_at"
 		       " FROM hotline.work_order x"
-		       " WHERE caller_phone ~ '^\\+?[0-9][0-9-]{6,}' AND received_at IS NOT NULL"
+		       " WHERE caller_phone ~ " DEDUP_PHONE_IS_NUMBER " AND received_at IS NOT NULL"
 		       " AND ($3::text IS NULL OR (source_system = $3 AND (merged_into IS NULL OR EXISTS (SELECT 1"
 		       " FROM hotline.work_order y WHERE y.id = x.merged_into AND y.source_system = $3))))),"
 		       /* the pairs first, the (costly) similarity only for them:

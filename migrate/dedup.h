@@ -38,6 +38,10 @@
  * thousands of times within the window (a test line) is a data problem to
  * look at, not to merge blindly. */
 #define DEDUP_MAX_GROUP (1u << 20)
+/* The caller phones that pair records (here and in `migrate crosscheck`): a
+ * number, not a legacy placeholder kept as typed (同上, 无), which would pair
+ * unrelated callers. An SQL regular expression literal. */
+#define DEDUP_PHONE_IS_NUMBER "'^\\+?[0-9][0-9-]{6,}'"
 
 struct dedup_opts {
 	const char *system;    /* one system (within only), or NULL: all systems */
