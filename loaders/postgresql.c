@@ -46,6 +46,7 @@ struct pg_sink {
 	int in_tx, in_copy;        /* in_copy: 1 = COPY into staging, 2 = COPY into the target */
 	int direct;                /* the direct path is allowed */
 	long long run_num;
+	int64_t *us;               /* binary path: the record's timestamps, by field */
 	struct bloom seen;         /* legacy ids loaded by this run */
 	uint64_t seq;
 	uint64_t staged;
@@ -158,6 +159,11 @@ static int pg_open(void *conn, const struct mg_utable *t, long long run_id, cons
 	s->t = t;
 	snprintf(s->run_id, sizeof(s->run_id), "%lld", run_id);
 	s->run_num = run_id;
+	s->us = calloc(t->nfields ? t->nfields : 1, sizeof(*s->us));
+	if (!s->us) {
+		free(s);
+		return mg_err_set(e, MG_E_NOMEM, "out of memory");
+	}
 	snprintf(s->system, sizeof(s->system), "%s", system);
 	snprintf(s->table, sizeof(s->table), "%s", table);
 	buf_init(&s->line, 0, "copy line");
@@ -176,6 +182,7 @@ static int pg_open(void *conn, const struct mg_utable *t, long long run_id, cons
 	buf_addstr(&sql, ", raw text) ON COMMIT DELETE ROWS", e);
 	if (exec_ok(s, buf_cstr(&sql), 0, NULL, NULL, "create the staging table", e)) {
 		buf_release(&sql);
+		free(s->us);
 		free(s);
 		return -1;
 	}
@@ -327,18 +334,18 @@ static int ts_binary(const unsigned char *p, size_t n, int64_t *us)
 	return 1;
 }
 
-/* the record can go the binary way: every timestamp since 1992 */
-static int binary_ok(const struct mg_utable *t, const struct mg_batch *b, unsigned r)
+/* the record can go the binary way: every timestamp since 1992 (converted
+ * once, into s->us, for fmt_binary) */
+static int binary_ok(struct pg_sink *s, const struct mg_batch *b, unsigned r)
 {
-	for (unsigned c = 0; c < t->nfields; c++) {
+	for (unsigned c = 0; c < s->t->nfields; c++) {
 		size_t n;
 		const unsigned char *v;
-		int64_t us;
 
-		if (t->fields[c].type != U_TIMESTAMP)
+		if (s->t->fields[c].type != U_TIMESTAMP)
 			continue;
 		v = batch_get(b, r, c, &n);
-		if (v && !ts_binary(v, n, &us))
+		if (v && !ts_binary(v, n, &s->us[c]))
 			return 0;
 	}
 	return 1;
@@ -354,14 +361,12 @@ static int fmt_binary(struct pg_sink *s, const struct mg_batch *b, unsigned r, c
 	for (unsigned c = 0; c < b->ncols; c++) {
 		size_t n;
 		const unsigned char *v = batch_get(b, r, c, &n);
-		int64_t us;
 
 		if (!v) {
 			if (put_be(o, 0xffffffffu, 4, e))
 				return -1;
 		} else if (c < s->t->nfields && s->t->fields[c].type == U_TIMESTAMP) {
-			ts_binary(v, n, &us);
-			if (put_be(o, 8, 4, e) || put_be(o, (uint64_t)us, 8, e))
+			if (put_be(o, 8, 4, e) || put_be(o, (uint64_t)s->us[c], 8, e))
 				return -1;
 		} else if (c == s->t->nfields) {
 			/* raw: jsonb version 1, then the JSON text */
@@ -425,7 +430,7 @@ static int pg_write(struct sink *sk, const struct mg_batch *b, struct mg_err *e)
 		const unsigned char *k = batch_key(b, r, &kn);
 		const unsigned char *id = batch_get(b, r, U_LEGACY_ID, &idn);
 
-		if (s->direct && !bloom_test_add(&s->seen, id, idn) && binary_ok(s->t, b, r)) {
+		if (s->direct && !bloom_test_add(&s->seen, id, idn) && binary_ok(s, b, r)) {
 			/* certainly new in this run: straight into the target */
 			if (s->in_copy != 2) {
 				if (send(s, &s->line, e) || (s->in_copy == 1 && end_copy(s, e)) || start_copy(s, 2, e))
@@ -580,6 +585,7 @@ static void pg_close(struct sink *sk)
 	buf_release(&s->inputs);
 	buf_release(&s->repairs);
 	bloom_release(&s->seen);
+	free(s->us);
 	free(s);
 }
 
